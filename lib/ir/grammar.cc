@@ -1,0 +1,338 @@
+// Implements the Grammar builder and printer of sluice/grammar.h.
+// Tested in tests/ir/grammar_test.cc.
+#include <algorithm>
+#include <cstdio>
+
+#include "sluice/grammar.h"
+
+namespace sluice {
+
+namespace {
+
+constexpr uint32_t kSurrogateLo = 0xD800;
+constexpr uint32_t kSurrogateHi = 0xDFFF;
+
+// Sorts, merges overlapping and adjacent ranges, clamps to the Unicode range
+// and removes surrogates, which no UTF-8 text can contain.
+std::vector<CodepointRange> normalise(std::vector<CodepointRange> ranges) {
+  std::vector<CodepointRange> clamped;
+  for (CodepointRange r : ranges) {
+    if (r.lo > r.hi || r.lo > kMaxCodepoint) continue;
+    r.hi = std::min(r.hi, kMaxCodepoint);
+    if (r.lo < kSurrogateLo && r.hi > kSurrogateHi) {
+      clamped.push_back({r.lo, kSurrogateLo - 1});
+      clamped.push_back({kSurrogateHi + 1, r.hi});
+    } else if (r.lo >= kSurrogateLo && r.hi <= kSurrogateHi) {
+      continue;
+    } else if (r.lo >= kSurrogateLo && r.lo <= kSurrogateHi) {
+      clamped.push_back({kSurrogateHi + 1, r.hi});
+    } else if (r.hi >= kSurrogateLo && r.hi <= kSurrogateHi) {
+      clamped.push_back({r.lo, kSurrogateLo - 1});
+    } else {
+      clamped.push_back(r);
+    }
+  }
+  std::sort(clamped.begin(), clamped.end(),
+            [](const CodepointRange& a, const CodepointRange& b) { return a.lo < b.lo; });
+  std::vector<CodepointRange> merged;
+  for (const CodepointRange& r : clamped) {
+    if (!merged.empty() && r.lo <= merged.back().hi + 1) {
+      merged.back().hi = std::max(merged.back().hi, r.hi);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  // Merging across the surrogate gap is harmless: the gap is re-cut below.
+  std::vector<CodepointRange> result;
+  for (const CodepointRange& r : merged) {
+    if (r.lo < kSurrogateLo && r.hi > kSurrogateHi) {
+      result.push_back({r.lo, kSurrogateLo - 1});
+      result.push_back({kSurrogateHi + 1, r.hi});
+    } else {
+      result.push_back(r);
+    }
+  }
+  return result;
+}
+
+std::vector<CodepointRange> complement(const std::vector<CodepointRange>& ranges) {
+  std::vector<CodepointRange> out;
+  uint32_t next = 0;
+  for (const CodepointRange& r : ranges) {
+    if (r.lo > next) out.push_back({next, r.lo - 1});
+    next = r.hi + 1;
+  }
+  if (next <= kMaxCodepoint) out.push_back({next, kMaxCodepoint});
+  return normalise(std::move(out));
+}
+
+void append_codepoint_escaped(std::string& out, uint32_t cp, bool in_class) {
+  auto hex = [&](const char* prefix, int digits) {
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%s%0*X", prefix, digits, cp);
+    out += buffer;
+  };
+  switch (cp) {
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    case '\\': out += "\\\\"; return;
+    case '"': out += in_class ? "\"" : "\\\""; return;
+    default: break;
+  }
+  if (in_class && (cp == ']' || cp == '-' || cp == '^')) {
+    out += '\\';
+    out += static_cast<char>(cp);
+    return;
+  }
+  if (cp < 0x20 || cp == 0x7F) return hex("\\x", 2);
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+    return;
+  }
+  if (cp <= 0xFFFF) return hex("\\u", 4);
+  hex("\\U", 8);
+}
+
+// Decodes one code point of valid UTF-8 (the builder only accepts valid text).
+uint32_t decode_utf8(std::string_view text, size_t* index) {
+  unsigned char lead = static_cast<unsigned char>(text[*index]);
+  int length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  uint32_t cp = length == 1 ? lead : length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
+  for (int i = 1; i < length && *index + i < text.size(); ++i) {
+    cp = (cp << 6) | (static_cast<unsigned char>(text[*index + i]) & 0x3F);
+  }
+  *index += length;
+  return cp;
+}
+
+}  // namespace
+
+RuleId Grammar::declare_rule(std::string_view name) {
+  RuleId existing;
+  if (find_rule(name, &existing)) return existing;
+  rules_.push_back(Rule{std::string(name), 0, 0, 0});
+  has_body_.push_back(false);
+  return static_cast<RuleId>(rules_.size() - 1);
+}
+
+void Grammar::set_body(RuleId rule, ExprId body) {
+  rules_[rule].body = body;
+  has_body_[rule] = true;
+}
+
+void Grammar::set_rule_location(RuleId rule, uint32_t line, uint32_t column) {
+  rules_[rule].line = line;
+  rules_[rule].column = column;
+}
+
+bool Grammar::find_rule(std::string_view name, RuleId* out) const {
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].name == name) {
+      *out = static_cast<RuleId>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+ExprId Grammar::add(Expr expr) {
+  exprs_.push_back(std::move(expr));
+  return static_cast<ExprId>(exprs_.size() - 1);
+}
+
+ExprId Grammar::empty() { return add(Expr{ExprKind::kEmpty, 0, 0, 0, {}, {}, {}}); }
+
+ExprId Grammar::nothing() { return add(Expr{ExprKind::kNothing, 0, 0, 0, {}, {}, {}}); }
+
+ExprId Grammar::literal(std::string_view utf8) {
+  if (utf8.empty()) return empty();
+  Expr expr;
+  expr.kind = ExprKind::kLiteral;
+  expr.literal = std::string(utf8);
+  return add(std::move(expr));
+}
+
+ExprId Grammar::char_class(std::vector<CodepointRange> ranges, bool negated) {
+  std::vector<CodepointRange> normal = normalise(std::move(ranges));
+  if (negated) normal = complement(normal);
+  if (normal.empty()) return nothing();
+  Expr expr;
+  expr.kind = ExprKind::kCharClass;
+  expr.ranges = std::move(normal);
+  return add(std::move(expr));
+}
+
+ExprId Grammar::sequence(std::vector<ExprId> items) {
+  std::vector<ExprId> flat;
+  for (ExprId item : items) {
+    const Expr& e = exprs_[item];
+    if (e.kind == ExprKind::kNothing) return nothing();
+    if (e.kind == ExprKind::kEmpty) continue;
+    if (e.kind == ExprKind::kSequence) {
+      flat.insert(flat.end(), e.children.begin(), e.children.end());
+    } else {
+      flat.push_back(item);
+    }
+  }
+  if (flat.empty()) return empty();
+  if (flat.size() == 1) return flat[0];
+  Expr expr;
+  expr.kind = ExprKind::kSequence;
+  expr.children = std::move(flat);
+  return add(std::move(expr));
+}
+
+ExprId Grammar::choice(std::vector<ExprId> items) {
+  std::vector<ExprId> flat;
+  for (ExprId item : items) {
+    const Expr& e = exprs_[item];
+    if (e.kind == ExprKind::kNothing) continue;
+    if (e.kind == ExprKind::kChoice) {
+      flat.insert(flat.end(), e.children.begin(), e.children.end());
+    } else {
+      flat.push_back(item);
+    }
+  }
+  if (flat.empty()) return nothing();
+  if (flat.size() == 1) return flat[0];
+  Expr expr;
+  expr.kind = ExprKind::kChoice;
+  expr.children = std::move(flat);
+  return add(std::move(expr));
+}
+
+ExprId Grammar::repeat(ExprId item, uint32_t min, uint32_t max) {
+  if (max == 0) return empty();
+  if (min == 1 && max == 1) return item;
+  const Expr& e = exprs_[item];
+  if (e.kind == ExprKind::kEmpty) return empty();
+  if (e.kind == ExprKind::kNothing) return min == 0 ? empty() : nothing();
+  Expr expr;
+  expr.kind = ExprKind::kRepeat;
+  expr.min = min;
+  expr.max = max;
+  expr.children = {item};
+  return add(std::move(expr));
+}
+
+ExprId Grammar::ref(RuleId rule) {
+  Expr expr;
+  expr.kind = ExprKind::kRuleRef;
+  expr.rule = rule;
+  return add(std::move(expr));
+}
+
+Status Grammar::validate() const {
+  if (rules_.empty()) return make_error(ErrorCode::kInvalidArgument, "grammar has no rules");
+  if (root_ >= rules_.size()) return make_error(ErrorCode::kInvalidArgument, "root rule does not exist");
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (!has_body_[i]) {
+      return make_error(ErrorCode::kUnresolvedRef, "rule '" + rules_[i].name + "' is used but never defined",
+                        Location::at(rules_[i].line, rules_[i].column));
+    }
+    if (rules_[i].body >= exprs_.size()) {
+      return make_error(ErrorCode::kInternal, "rule '" + rules_[i].name + "' has an out-of-range body");
+    }
+  }
+  for (const Expr& e : exprs_) {
+    if (e.kind == ExprKind::kRuleRef && e.rule >= rules_.size()) {
+      return make_error(ErrorCode::kInternal, "reference to rule id " + std::to_string(e.rule) + " out of range");
+    }
+    for (ExprId child : e.children) {
+      if (child >= exprs_.size()) return make_error(ErrorCode::kInternal, "expression child out of range");
+    }
+  }
+  return {};
+}
+
+namespace {
+
+// Binding strength, for parenthesising only where needed.
+int precedence(ExprKind kind) {
+  switch (kind) {
+    case ExprKind::kChoice: return 0;
+    case ExprKind::kSequence: return 1;
+    case ExprKind::kRepeat: return 2;
+    default: return 3;
+  }
+}
+
+void print_expr(const Grammar& g, ExprId id, int context, std::string& out) {
+  const Expr& e = g.expr(id);
+  bool parens = precedence(e.kind) < context;
+  if (parens) out += "(";
+  switch (e.kind) {
+    case ExprKind::kEmpty: out += "\"\""; break;
+    case ExprKind::kNothing: out += "[^\\x00-\\U0010FFFF]"; break;
+    case ExprKind::kLiteral: {
+      out += '"';
+      for (size_t i = 0; i < e.literal.size();) {
+        append_codepoint_escaped(out, decode_utf8(e.literal, &i), false);
+      }
+      out += '"';
+      break;
+    }
+    case ExprKind::kCharClass: {
+      out += '[';
+      for (const CodepointRange& r : e.ranges) {
+        append_codepoint_escaped(out, r.lo, true);
+        if (r.hi != r.lo) {
+          out += '-';
+          append_codepoint_escaped(out, r.hi, true);
+        }
+      }
+      out += ']';
+      break;
+    }
+    case ExprKind::kSequence:
+      for (size_t i = 0; i < e.children.size(); ++i) {
+        if (i) out += ' ';
+        print_expr(g, e.children[i], 2, out);
+      }
+      break;
+    case ExprKind::kChoice:
+      for (size_t i = 0; i < e.children.size(); ++i) {
+        if (i) out += " | ";
+        print_expr(g, e.children[i], 1, out);
+      }
+      break;
+    case ExprKind::kRepeat: {
+      print_expr(g, e.children[0], 3, out);
+      if (e.min == 0 && e.max == 1) {
+        out += '?';
+      } else if (e.min == 0 && e.max == kUnbounded) {
+        out += '*';
+      } else if (e.min == 1 && e.max == kUnbounded) {
+        out += '+';
+      } else if (e.max == kUnbounded) {
+        out += "{" + std::to_string(e.min) + ",}";
+      } else if (e.min == e.max) {
+        out += "{" + std::to_string(e.min) + "}";
+      } else {
+        out += "{" + std::to_string(e.min) + "," + std::to_string(e.max) + "}";
+      }
+      break;
+    }
+    case ExprKind::kRuleRef: out += g.rule(e.rule).name; break;
+  }
+  if (parens) out += ")";
+}
+
+}  // namespace
+
+std::string Grammar::to_string() const {
+  std::string out;
+  auto print_rule = [&](size_t i) {
+    out += rules_[i].name + " ::= ";
+    if (has_body_[i]) print_expr(*this, rules_[i].body, 0, out);
+    out += "\n";
+  };
+  if (root_ < rules_.size()) print_rule(root_);
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (i != root_) print_rule(i);
+  }
+  return out;
+}
+
+}  // namespace sluice
