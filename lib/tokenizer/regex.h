@@ -1,0 +1,81 @@
+// A small backtracking regex engine over code points, for the pre-tokenizer
+// patterns in tokenizer.json files. RE2 cannot run them: they use lookahead
+// (`\s+(?!\S)`), and their meaning is the reference's: JavaScript RegExp
+// with the `u` flag, leftmost match, alternatives tried in order.
+//
+// Supported: literals, `.`, classes with ranges and negation, \d \D \w \W
+// \s \S (JS definitions), \p{..} / \P{..} for general categories (short or
+// long names, gc=/General_Category=), escapes \t \n \r \f \v \0 \xHH \uHHHH
+// \u{H..}, groups (capturing, (?:..), (?<name>..)), (?i:..) (ASCII case
+// folding only: the reference rewrites Llama-3's (?i:'s|'t|..) into ASCII
+// classes, and node's RegExp has no other modifiers), lookahead (?=..)
+// (?!..), anchors ^ $ \b \B, and greedy or lazy * + ? {n} {n,} {n,m}.
+// Everything else (backreferences, lookbehind, scripts and binary
+// properties, a quantified sub-pattern that can match empty) is an
+// ErrorCode::kUnsupported error naming it, with its byte offset.
+//
+// Tested in tests/tokenizer/regex_test.cc against std::regex (ECMAScript)
+// on ASCII patterns and inputs, and by hand-written Unicode cases.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "sluice/error.h"
+#include "tokenizer/unicode.h"
+
+namespace sluice::tok {
+
+class Regex {
+ public:
+  // Compiled programs larger than this many instructions (counted
+  // repetitions are unrolled) are an ErrorCode::kBudgetExceeded error.
+  static constexpr size_t kMaxProgramSize = 1 << 16;
+
+  static Result<Regex> compile(std::string_view pattern);
+
+  struct Match {
+    size_t begin, end;  // code point indexes
+  };
+  // The leftmost match in cps[from, n), as JS's RegExp.exec with lastIndex
+  // = from would find it; false when there is none.
+  bool search(const uint32_t* cps, size_t n, size_t from, Match* match) const;
+
+  struct CharSet {
+    std::vector<std::pair<uint32_t, uint32_t>> ranges;  // inclusive, sorted
+    CategoryMask categories = 0;
+    bool negated = false;
+    uint64_t ascii[2] = {0, 0};  // membership of code points < 128, negation applied
+    bool contains(uint32_t cp) const;
+    void finish();  // sorts ranges and fills `ascii`
+  };
+
+  enum class Op : uint8_t {
+    kChar,       // arg: the code point; fold: ASCII case-insensitive
+    kSet,        // arg: index into sets_
+    kAny,        // `.`: anything but a line terminator
+    kSplit,      // try x, then y
+    kJmp,        // go to x
+    kMatch,      // end of the program or of a lookahead's sub-program
+    kLookahead,  // sub-program at x, continue at y; fold: negative
+    kAssert,     // arg: an Assertion
+  };
+  enum Assertion : uint32_t { kBegin, kEnd, kWordBoundary, kNotWordBoundary };
+  struct Inst {
+    Op op;
+    bool fold = false;
+    uint32_t arg = 0;
+    uint32_t x = 0, y = 0;
+  };
+
+ private:
+  bool match_at(uint32_t pc, const uint32_t* cps, size_t n, size_t pos, size_t* end) const;
+
+  std::vector<Inst> program_;
+  std::vector<CharSet> sets_;
+  friend class RegexCompiler;
+};
+
+}  // namespace sluice::tok
