@@ -113,7 +113,9 @@ RuleId Grammar::declare_rule(std::string_view name) {
   if (find_rule(name, &existing)) return existing;
   rules_.push_back(Rule{std::string(name), 0, 0, 0});
   has_body_.push_back(false);
-  return static_cast<RuleId>(rules_.size() - 1);
+  RuleId id = static_cast<RuleId>(rules_.size() - 1);
+  rule_index_.emplace(rules_.back().name, id);
+  return id;
 }
 
 void Grammar::set_body(RuleId rule, ExprId body) {
@@ -127,13 +129,10 @@ void Grammar::set_rule_location(RuleId rule, uint32_t line, uint32_t column) {
 }
 
 bool Grammar::find_rule(std::string_view name, RuleId* out) const {
-  for (size_t i = 0; i < rules_.size(); ++i) {
-    if (rules_[i].name == name) {
-      *out = static_cast<RuleId>(i);
-      return true;
-    }
-  }
-  return false;
+  auto found = rule_index_.find(std::string(name));
+  if (found == rule_index_.end()) return false;
+  *out = found->second;
+  return true;
 }
 
 ExprId Grammar::add(Expr expr) {

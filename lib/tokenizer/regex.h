@@ -72,8 +72,25 @@ class Regex {
 
  private:
   bool match_at(uint32_t pc, const uint32_t* cps, size_t n, size_t pos, size_t* end) const;
+  // What the program can do first from each pc, so that a split skips a
+  // branch that cannot match the next code point: without this, every
+  // position tries every alternative of a pattern like Llama-3's.
+  struct First {
+    uint64_t ascii[2] = {0, 0};  // ASCII code points it may consume first
+    bool non_ascii = false;      // whether it may consume a non-ASCII one first
+    bool may_succeed_empty = false;  // whether it may succeed (or assert) without consuming
+  };
+  void compute_first();
+  bool viable(uint32_t pc, const uint32_t* cps, size_t n, size_t pos) const {
+    const First& f = first_[pc];
+    if (f.may_succeed_empty) return true;
+    if (pos >= n) return false;
+    uint32_t c = cps[pos];
+    return c < 128 ? (f.ascii[c >> 6] >> (c & 63) & 1) != 0 : f.non_ascii;
+  }
 
   std::vector<Inst> program_;
+  std::vector<First> first_;
   std::vector<CharSet> sets_;
   friend class RegexCompiler;
 };

@@ -46,7 +46,7 @@ enum TypeBit : uint8_t {
 enum class Op : uint8_t {
   kFalse,             // the schema `false`
   kType,              // types
-  kEnum,              // values
+  kEnum,              // values (and index when string_enum)
   kConst,             // values[0]
   kMultipleOf,        // number
   kMaximum, kExclusiveMaximum, kMinimum, kExclusiveMinimum,  // number
@@ -58,10 +58,10 @@ enum class Op : uint8_t {
   kContains,          // sub; min_contains, max_contains (when has_max)
   kMaxItems, kMinItems, kUniqueItems,        // count
   kMaxProperties, kMinProperties,            // count
-  kRequired,          // names
-  kProperties,        // named (sorted by name)
+  kRequired,          // names, index
+  kProperties,        // named, index
   kPatternProperties, // patterns
-  kAdditionalProperties,  // sub; names + pattern_refs say what is not additional
+  kAdditionalProperties,  // sub; index (the properties) + pattern_refs say what is not additional
   kDependentRequired, // deps
   kDependentSchemas,  // named
   kPropertyNames,     // sub
@@ -72,6 +72,34 @@ enum class Op : uint8_t {
   kDynamicRef,        // sub (static target), name: the dynamic anchor to look up
   kRecursiveRef,      // sub (static target)
   kUnevaluatedItems, kUnevaluatedProperties,  // sub
+};
+
+// A fixed set of strings looked up with one hash and, usually, one
+// comparison: object keys against properties, required and enum lists are
+// the validator's hottest lookups.
+class KeyIndex {
+ public:
+  // Position i answers for keys[i]; keys must be distinct.
+  void build(const std::vector<std::string>& keys);
+  int find(std::string_view key) const {
+    if (slots_.empty()) return -1;
+    for (uint32_t h = hash(key) & mask_;; h = (h + 1) & mask_) {
+      int32_t slot = slots_[h];
+      if (slot < 0) return -1;
+      if (keys_[slot] == key) return slot;
+    }
+  }
+  size_t size() const { return keys_.size(); }
+
+ private:
+  static uint32_t hash(std::string_view key) {
+    uint32_t h = 2166136261u;
+    for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return h;
+  }
+  std::vector<std::string> keys_;
+  std::vector<int32_t> slots_;
+  uint32_t mask_ = 0;
 };
 
 struct Node;
@@ -96,12 +124,17 @@ struct Keyword {
   uint64_t max_contains = 0;
   bool has_max = false;
   bool contains_annotates = false;  // 2020-12: contains feeds unevaluatedItems
+  // Draft 4: "integer" means written without a fraction or exponent, so 1.0
+  // is not an integer there (later drafts: any number with zero fraction).
+  bool integer_needs_integer_text = false;
   const Node* sub = nullptr;
   const Node* then_sub = nullptr;
   const Node* else_sub = nullptr;
   std::vector<const Node*> subs;
   std::vector<std::pair<std::string, const Node*>> named;
-  std::vector<std::string> names;
+  std::vector<std::string> names;  // distinct
+  KeyIndex index;                  // over named (properties) or names
+  bool string_enum = false;        // every enum value is a string: index holds them
   std::vector<std::pair<std::string, std::vector<std::string>>> deps;
   std::vector<Pattern> patterns;
   std::vector<const RE2*> pattern_refs;

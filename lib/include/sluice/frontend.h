@@ -43,6 +43,11 @@ struct RegexOptions {
   RegexMatchMode mode = RegexMatchMode::kFullMatch;
   uint32_t max_nesting = 1000;
   uint32_t max_repeat_bound = 100000;
+  // `^`/`$` inside groups (`(^a|b)c`) are lowered exactly by copying the
+  // parts of a group that several anchor cases share; this bounds how many
+  // expressions may be copied (patterns with anchors only at their ends copy
+  // none). Exceeding it is kBudgetExceeded.
+  uint32_t max_clone_nodes = 100000;
 };
 
 // Compiles an ECMA-262 pattern (the subset JSON Schema uses) to a grammar

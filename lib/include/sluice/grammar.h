@@ -22,6 +22,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sluice/error.h"
@@ -118,6 +119,8 @@ class Grammar {
   std::vector<Rule> rules_;
   std::vector<Expr> exprs_;
   std::vector<bool> has_body_;
+  // Name -> id, so that declaring n rules costs O(n), not O(n^2).
+  std::unordered_map<std::string, RuleId> rule_index_;
   RuleId root_ = 0;
 };
 

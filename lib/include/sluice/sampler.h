@@ -52,11 +52,28 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sluice/error.h"
 
 namespace sluice {
+
+namespace detail {
+// A Sampler's working set: the tokens still in play, in increasing id order,
+// with their logits (valid up to temperature) and, from temperature on,
+// their integer weights. Kept between steps so that a step allocates nothing
+// after the first.
+struct Candidates {
+  std::vector<int32_t> ids;
+  std::vector<double> logits;
+  std::vector<uint64_t> weights;
+  size_t size = 0;
+  std::vector<std::pair<uint64_t, int32_t>> ranked;  // selection scratch: (weight, id)
+  std::vector<uint16_t> buckets;                     // selection scratch: weight buckets
+  std::vector<int32_t> window;   // penalty-window scratch
+};
+}  // namespace detail
 
 struct LogitBias {
   int32_t token = 0;
@@ -154,17 +171,12 @@ class Sampler {
                                                std::span<const int32_t> mask);
 
  private:
-  struct Scratch;
-  Sampler(SamplingParams params, uint32_t vocab_size);
+  Sampler(SamplingParams params, uint32_t vocab_size) : params_(std::move(params)), vocab_size_(vocab_size) {}
 
   SamplingParams params_;
   uint32_t vocab_size_ = 0;
   std::vector<int32_t> history_;
-  // Reused between steps so that a step allocates nothing after the first.
-  std::vector<int32_t> ids_;
-  std::vector<double> logits_;
-  std::vector<uint64_t> weights_;
-  std::vector<int32_t> window_;
+  detail::Candidates candidates_;
 };
 
 }  // namespace sluice

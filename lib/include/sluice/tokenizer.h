@@ -73,6 +73,11 @@ class Tokenizer {
   // that decode(encode(s)) == s. The result need not be valid UTF-8 when ids
   // split a code point.
   std::string decode(std::span<const TokenId> ids) const;
+  // What decode strips from the front of the whole text (at most once per
+  // copy the file asks for): " " for a SentencePiece decoder that removes
+  // the space its normalizer prepended, empty for byte-level tokenizers. A
+  // consumer that streams token_bytes must drop it from the output's start.
+  std::string_view decode_strip_prefix() const;
 
   struct Impl;
 

@@ -1,0 +1,567 @@
+// Implements automaton/automaton.h: Thompson construction per rule, then
+// epsilon elimination, then pruning of unproductive and unreachable states.
+// Tested in tests/automaton/automaton_test.cc.
+#include "automaton/automaton.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "ir/analysis.h"
+
+namespace sluice::automaton {
+
+std::vector<std::vector<std::pair<uint8_t, uint8_t>>> utf8_sequences(uint32_t lo, uint32_t hi) {
+  std::vector<std::vector<std::pair<uint8_t, uint8_t>>> out;
+  auto encode = [](uint32_t cp, uint8_t* b) -> int {
+    if (cp < 0x80) {
+      b[0] = static_cast<uint8_t>(cp);
+      return 1;
+    }
+    if (cp < 0x800) {
+      b[0] = static_cast<uint8_t>(0xC0 | (cp >> 6));
+      b[1] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+      return 2;
+    }
+    if (cp < 0x10000) {
+      b[0] = static_cast<uint8_t>(0xE0 | (cp >> 12));
+      b[1] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+      b[2] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+      return 3;
+    }
+    b[0] = static_cast<uint8_t>(0xF0 | (cp >> 18));
+    b[1] = static_cast<uint8_t>(0x80 | ((cp >> 12) & 0x3F));
+    b[2] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+    b[3] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+    return 4;
+  };
+  // Work list instead of recursion; each range is split until the bytes of
+  // its encodings vary independently, position by position.
+  std::vector<std::pair<uint32_t, uint32_t>> work;
+  auto push_clean = [&](uint32_t a, uint32_t b) {
+    if (a > b) return;
+    // Cut out surrogates and split at the encoding-length boundaries.
+    const uint32_t cuts[] = {0x7F, 0x7FF, 0xFFFF};
+    if (a <= 0xDFFF && b >= 0xD800) {
+      if (a < 0xD800) work.push_back({a, 0xD7FF});
+      if (b > 0xDFFF) work.push_back({0xE000, b});
+      return;
+    }
+    for (uint32_t cut : cuts) {
+      if (a <= cut && b > cut) {
+        work.push_back({a, cut});
+        work.push_back({cut + 1, b});
+        return;
+      }
+    }
+    work.push_back({a, b});
+  };
+  push_clean(lo, std::min(hi, kMaxCodepoint));
+  // Split again until clean (a cut may still straddle after the first pass).
+  while (!work.empty()) {
+    auto [a, b] = work.back();
+    work.pop_back();
+    bool straddles = (a <= 0xDFFF && b >= 0xD800) || (a <= 0x7F && b > 0x7F) || (a <= 0x7FF && b > 0x7FF) ||
+                     (a <= 0xFFFF && b > 0xFFFF);
+    if (straddles) {
+      push_clean(a, b);
+      continue;
+    }
+    uint8_t ea[4], eb[4];
+    int n = encode(a, ea);
+    bool split = false;
+    for (int i = 1; i < n && !split; ++i) {
+      uint32_t m = (1u << (6 * i)) - 1;
+      if ((a & ~m) != (b & ~m)) {
+        if ((a & m) != 0) {
+          work.push_back({(a | m) + 1, b});
+          work.push_back({a, a | m});
+          split = true;
+        } else if ((b & m) != m) {
+          work.push_back({b & ~m, b});
+          work.push_back({a, (b & ~m) - 1});
+          split = true;
+        }
+      }
+    }
+    if (split) continue;
+    encode(b, eb);
+    std::vector<std::pair<uint8_t, uint8_t>> seq;
+    for (int i = 0; i < n; ++i) seq.push_back({ea[i], eb[i]});
+    out.push_back(std::move(seq));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+struct NState {
+  std::vector<uint32_t> eps;
+  std::vector<ByteEdge> bytes;
+  std::vector<CallEdge> calls;
+  bool final = false;
+};
+
+class Builder {
+ public:
+  Builder(const Grammar& grammar, const CompileOptions& options)
+      : grammar_(grammar), options_(options), facts_(ir::analyze(grammar)) {}
+
+  Result<Automaton> run() {
+    if (Status s = ir::find_left_recursion(grammar_, facts_); !s.ok()) return s.error();
+    for (const Rule& rule : grammar_.rules()) {
+      RuleInfo info;
+      info.name = rule.name;
+      info.nullable = facts_.rule_nullable[rules_.size()];
+      rules_.push_back(info);
+      bodies_.push_back(rule.body);
+    }
+    rule_entry_.assign(rules_.size(), kNone);
+    // Only rules reachable from the root are compiled; synthetic rules are
+    // appended (and compiled) as the repetitions that need them are met.
+    std::vector<uint32_t> queue{grammar_.root()};
+    std::vector<bool> queued(rules_.size(), false);
+    queued[grammar_.root()] = true;
+    for (size_t qi = 0; qi < queue.size(); ++qi) {
+      uint32_t r = queue[qi];
+      if (rules_[r].loop) continue;
+      uint32_t entry = new_state();
+      uint32_t exit = new_state();
+      if (!ok_) return error_;
+      rule_entry_[r] = entry;
+      current_rule_ = r;
+      nfa_[exit].final = true;
+      if (!compile(bodies_[r], entry, exit, 0)) return error_;
+      // Rules referenced while compiling join the queue.
+      queued.resize(rules_.size(), false);
+      for (uint32_t callee : pending_calls_) {
+        if (!queued[callee]) {
+          queued[callee] = true;
+          queue.push_back(callee);
+        }
+        if (rules_[callee].loop && !queued[rules_[callee].loop_body]) {
+          queued[rules_[callee].loop_body] = true;
+          queue.push_back(rules_[callee].loop_body);
+        }
+      }
+      pending_calls_.clear();
+    }
+    return finish();
+  }
+
+ private:
+  static constexpr uint32_t kNone = ~uint32_t{0};
+
+  uint32_t new_state() {
+    if (nfa_.size() >= options_.max_states) {
+      fail(make_error(ErrorCode::kBudgetExceeded, "grammar needs more than max_states=" +
+                                                      std::to_string(options_.max_states) + " automaton states"));
+      return 0;
+    }
+    nfa_.emplace_back();
+    return static_cast<uint32_t>(nfa_.size() - 1);
+  }
+
+  bool fail(Error error) {
+    if (ok_) error_ = std::move(error);
+    ok_ = false;
+    return false;
+  }
+
+  // Rough number of states an expression compiles to, saturating.
+  uint64_t estimate(ExprId id, uint32_t depth) {
+    if (depth > options_.max_nesting) return kHuge;
+    auto it = estimate_.find(id);
+    if (it != estimate_.end()) return it->second;
+    const Expr& e = grammar_.expr(id);
+    uint64_t n = 1;
+    switch (e.kind) {
+      case ExprKind::kLiteral: n = e.literal.size(); break;
+      case ExprKind::kCharClass: n = 4 * e.ranges.size(); break;
+      case ExprKind::kSequence:
+      case ExprKind::kChoice:
+        for (ExprId c : e.children) n = std::min(kHuge, n + estimate(c, depth + 1));
+        break;
+      case ExprKind::kRepeat: {
+        uint64_t copies = e.max == kUnbounded ? uint64_t{e.min} + 1 : e.max;
+        n = std::min(kHuge, estimate(e.children[0], depth + 1) * std::max<uint64_t>(copies, 1) + 1);
+        break;
+      }
+      default: break;
+    }
+    estimate_[id] = n;
+    return n;
+  }
+
+  uint32_t body_rule_for(ExprId item, uint32_t owner) {
+    const Expr& e = grammar_.expr(item);
+    if (e.kind == ExprKind::kRuleRef) return e.rule;
+    auto it = expr_rule_.find(item);
+    if (it != expr_rule_.end()) return it->second;
+    RuleInfo info;
+    info.name = rules_[owner].name + "#" + std::to_string(rules_.size());
+    info.nullable = facts_.expr_nullable[item];
+    rules_.push_back(info);
+    bodies_.push_back(item);
+    rule_entry_.push_back(kNone);
+    uint32_t id = static_cast<uint32_t>(rules_.size() - 1);
+    expr_rule_[item] = id;
+    return id;
+  }
+
+  uint32_t loop_rule_for(uint32_t body) {
+    auto it = loop_rule_.find(body);
+    if (it != loop_rule_.end()) return it->second;
+    RuleInfo info;
+    info.name = rules_[body].name + "{counter}";
+    info.loop = true;
+    info.loop_body = body;
+    info.loop_body_nullable = rules_[body].nullable;
+    info.nullable = false;
+    rules_.push_back(info);
+    bodies_.push_back(0);
+    rule_entry_.push_back(kNone);
+    uint32_t id = static_cast<uint32_t>(rules_.size() - 1);
+    loop_rule_[body] = id;
+    return id;
+  }
+
+  void call(uint32_t from, uint32_t to, uint32_t rule, uint32_t need, uint32_t rem) {
+    nfa_[from].calls.push_back(CallEdge{rule, to, need, rem});
+    pending_calls_.push_back(rule);
+  }
+
+  // Adds paths from `from` to `to` spelling exactly the strings of `id`.
+  // Loops only ever go through fresh states, so sharing from/to between
+  // siblings cannot mix their paths.
+  bool compile(ExprId id, uint32_t from, uint32_t to, uint32_t depth) {
+    if (!ok_) return false;
+    if (depth > options_.max_nesting) {
+      return fail(make_error(ErrorCode::kBudgetExceeded, "grammar expressions nest deeper than max_nesting=" +
+                                                             std::to_string(options_.max_nesting)));
+    }
+    const Expr& e = grammar_.expr(id);
+    switch (e.kind) {
+      case ExprKind::kEmpty: nfa_[from].eps.push_back(to); return true;
+      case ExprKind::kNothing: return true;
+      case ExprKind::kLiteral: {
+        uint32_t cur = from;
+        for (size_t i = 0; i < e.literal.size(); ++i) {
+          uint32_t next = i + 1 == e.literal.size() ? to : new_state();
+          if (!ok_) return false;
+          uint8_t b = static_cast<uint8_t>(e.literal[i]);
+          nfa_[cur].bytes.push_back(ByteEdge{b, b, next});
+          cur = next;
+        }
+        return true;
+      }
+      case ExprKind::kCharClass: {
+        for (const CodepointRange& r : e.ranges) {
+          for (const auto& seq : utf8_sequences(r.lo, r.hi)) {
+            uint32_t cur = from;
+            for (size_t i = 0; i < seq.size(); ++i) {
+              uint32_t next = i + 1 == seq.size() ? to : new_state();
+              if (!ok_) return false;
+              nfa_[cur].bytes.push_back(ByteEdge{seq[i].first, seq[i].second, next});
+              cur = next;
+            }
+          }
+        }
+        return true;
+      }
+      case ExprKind::kSequence: {
+        uint32_t cur = from;
+        for (size_t i = 0; i < e.children.size(); ++i) {
+          uint32_t next = i + 1 == e.children.size() ? to : new_state();
+          if (!ok_ || !compile(e.children[i], cur, next, depth + 1)) return false;
+          cur = next;
+        }
+        return true;
+      }
+      case ExprKind::kChoice:
+        for (ExprId c : e.children) {
+          if (!compile(c, from, to, depth + 1)) return false;
+        }
+        return true;
+      case ExprKind::kRuleRef: call(from, to, e.rule, 0, 0); return true;
+      case ExprKind::kRepeat: return compile_repeat(e, from, to, depth);
+    }
+    return fail(make_error(ErrorCode::kInternal, "unknown expression kind"));
+  }
+
+  bool star(ExprId item, uint32_t from, uint32_t to, uint32_t depth) {
+    uint32_t loop = new_state();
+    if (!ok_) return false;
+    nfa_[from].eps.push_back(loop);
+    nfa_[loop].eps.push_back(to);
+    return compile(item, loop, loop, depth + 1);
+  }
+
+  bool compile_repeat(const Expr& e, uint32_t from, uint32_t to, uint32_t depth) {
+    ExprId item = e.children[0];
+    uint32_t lo = e.min, hi = e.max;
+    if (hi == 0) {
+      nfa_[from].eps.push_back(to);
+      return true;
+    }
+    if (lo == 0 && hi == kUnbounded) return star(item, from, to, depth);
+    uint64_t copies = hi == kUnbounded ? uint64_t{lo} + 1 : hi;
+    bool unroll = hi == 1 || estimate(item, depth + 1) * copies <= options_.unroll_state_limit;
+    if (!unroll) {
+      uint32_t body = body_rule_for(item, current_rule_);
+      uint32_t loop = loop_rule_for(body);
+      ++counter_loops_;
+      call(from, to, loop, rules_[body].nullable ? 0 : lo, hi);
+      return true;
+    }
+    uint32_t cur = from;
+    for (uint32_t i = 0; i < lo; ++i) {
+      uint32_t next = (i + 1 == lo && hi == lo) ? to : new_state();
+      if (!ok_ || !compile(item, cur, next, depth + 1)) return false;
+      cur = next;
+    }
+    if (hi == lo) return true;
+    if (hi == kUnbounded) return star(item, cur, to, depth);
+    for (uint32_t i = lo; i < hi; ++i) {
+      nfa_[cur].eps.push_back(to);
+      uint32_t next = i + 1 == hi ? to : new_state();
+      if (!ok_ || !compile(item, cur, next, depth + 1)) return false;
+      cur = next;
+    }
+    return true;
+  }
+
+  Result<Automaton> finish() {
+    Automaton a;
+    a.rules = rules_;
+    a.root = grammar_.root();
+    a.counter_loops = counter_loops_;
+    // Epsilon elimination: state s gets every edge and the final flag of the
+    // states its epsilon closure reaches. Only states reachable by real
+    // edges from some rule entry are kept.
+    std::vector<uint32_t> index(nfa_.size(), kNone);
+    std::vector<uint32_t> order;
+    std::vector<uint32_t> stamp(nfa_.size(), kNone);
+    struct Pending {
+      std::vector<ByteEdge> bytes;
+      std::vector<CallEdge> calls;  // targets still NFA ids
+      bool final = false;
+      uint32_t rule = 0;
+      bool loop = false;
+    };
+    std::vector<Pending> states;
+    auto visit = [&](uint32_t s, uint32_t rule) {
+      if (index[s] != kNone) return index[s];
+      index[s] = static_cast<uint32_t>(states.size());
+      states.push_back(Pending{});
+      states.back().rule = rule;
+      order.push_back(s);
+      return index[s];
+    };
+    std::vector<uint32_t> rule_state(rules_.size(), kNone);
+    std::vector<uint32_t> work;
+    for (uint32_t r = 0; r < rules_.size(); ++r) {
+      if (rules_[r].loop) {
+        rule_state[r] = static_cast<uint32_t>(states.size());
+        Pending p;
+        p.rule = r;
+        p.loop = true;
+        states.push_back(p);
+        order.push_back(kNone);
+      } else if (rule_entry_[r] != kNone) {
+        rule_state[r] = visit(rule_entry_[r], r);
+      }
+    }
+    std::vector<uint32_t> closure;
+    for (size_t i = 0; i < states.size(); ++i) {
+      if (states.size() > options_.max_states) {
+        return make_error(ErrorCode::kBudgetExceeded, "grammar needs more than max_states=" +
+                                                          std::to_string(options_.max_states) + " automaton states");
+      }
+      if (states[i].loop) {
+        uint32_t r = states[i].rule;
+        states[i].calls.push_back(CallEdge{rules_[r].loop_body, kNone, 0, 0});
+        continue;
+      }
+      uint32_t rule = states[i].rule;
+      closure.clear();
+      work.assign(1, order[i]);
+      stamp[order[i]] = static_cast<uint32_t>(i);
+      while (!work.empty()) {
+        uint32_t s = work.back();
+        work.pop_back();
+        closure.push_back(s);
+        for (uint32_t t : nfa_[s].eps) {
+          if (stamp[t] != i) {
+            stamp[t] = static_cast<uint32_t>(i);
+            work.push_back(t);
+          }
+        }
+      }
+      Pending p;
+      p.rule = rule;
+      for (uint32_t s : closure) {
+        p.final = p.final || nfa_[s].final;
+        for (const ByteEdge& b : nfa_[s].bytes) p.bytes.push_back(ByteEdge{b.lo, b.hi, visit(b.target, rule)});
+        for (const CallEdge& c : nfa_[s].calls) p.calls.push_back(CallEdge{c.rule, visit(c.ret, rule), c.need, c.rem});
+      }
+      states[i] = std::move(p);
+    }
+    for (uint32_t r = 0; r < rules_.size(); ++r) {
+      if (rules_[r].loop) {
+        for (CallEdge& c : states[rule_state[r]].calls) c.ret = rule_state[r];
+      }
+    }
+    // Productivity: a state is productive when it is final or some edge leads
+    // to a productive state (a call edge needs its callee productive too). A
+    // counter loop can always return once its need is met; a call that sets
+    // need > 0 needs the loop's body productive.
+    const size_t n = states.size();
+    std::vector<bool> productive(n, false);
+    std::vector<bool> rule_productive(rules_.size(), false);
+    std::vector<std::vector<uint32_t>> byte_preds(n);
+    struct CallRef {
+      uint32_t state;
+      uint32_t edge;
+    };
+    std::vector<std::vector<CallRef>> ret_preds(n), callee_refs(rules_.size());
+    for (uint32_t s = 0; s < n; ++s) {
+      for (const ByteEdge& b : states[s].bytes) byte_preds[b.target].push_back(s);
+      for (uint32_t k = 0; k < states[s].calls.size(); ++k) {
+        const CallEdge& c = states[s].calls[k];
+        ret_preds[c.ret].push_back({s, k});
+        callee_refs[c.rule].push_back({s, k});
+        // A loop's need may require its body.
+        if (rules_[c.rule].loop) callee_refs[rules_[c.rule].loop_body].push_back({s, k});
+      }
+    }
+    auto call_ok = [&](const CallEdge& c) {
+      if (!productive[c.ret] || !rule_productive[c.rule]) return false;
+      if (rules_[c.rule].loop && c.need > 0 && !rule_productive[rules_[c.rule].loop_body]) return false;
+      return true;
+    };
+    std::vector<uint32_t> queue;
+    auto mark = [&](uint32_t s) {
+      if (productive[s]) return;
+      productive[s] = true;
+      queue.push_back(s);
+    };
+    for (uint32_t s = 0; s < n; ++s) {
+      if (states[s].final || states[s].loop) mark(s);
+    }
+    while (!queue.empty()) {
+      uint32_t s = queue.back();
+      queue.pop_back();
+      for (uint32_t p : byte_preds[s]) mark(p);
+      for (const CallRef& ref : ret_preds[s]) {
+        if (call_ok(states[ref.state].calls[ref.edge])) mark(ref.state);
+      }
+      uint32_t r = states[s].rule;
+      if (s == rule_state[r] && !rule_productive[r]) {
+        rule_productive[r] = true;
+        for (const CallRef& ref : callee_refs[r]) {
+          if (call_ok(states[ref.state].calls[ref.edge])) mark(ref.state);
+        }
+      }
+    }
+    uint32_t root_state = rule_state[grammar_.root()];
+    if (root_state == kNone || !productive[root_state]) {
+      return make_error(ErrorCode::kUnsatisfiable, "grammar matches no string at all (rule '" +
+                                                       grammar_.rule(grammar_.root()).name + "' cannot complete)");
+    }
+    // Keep productive states reachable from the root, renumbered in BFS order.
+    std::vector<uint32_t> renum(n, kNone);
+    std::vector<uint32_t> bfs{root_state};
+    renum[root_state] = 0;
+    auto reach = [&](uint32_t s) {
+      if (renum[s] == kNone) {
+        renum[s] = static_cast<uint32_t>(bfs.size());
+        bfs.push_back(s);
+      }
+    };
+    for (size_t i = 0; i < bfs.size(); ++i) {
+      const Pending& p = states[bfs[i]];
+      for (const ByteEdge& b : p.bytes) {
+        if (productive[b.target]) reach(b.target);
+      }
+      for (const CallEdge& c : p.calls) {
+        if (call_ok(c)) {
+          reach(rule_state[c.rule]);
+          reach(c.ret);
+          if (rules_[c.rule].loop) reach(rule_state[rules_[c.rule].loop_body]);
+        }
+      }
+    }
+    for (uint32_t r = 0; r < rules_.size(); ++r) {
+      a.rules[r].entry = (rule_state[r] != kNone && renum[rule_state[r]] != kNone) ? renum[rule_state[r]] : kNone;
+    }
+    a.states.resize(bfs.size());
+    for (size_t i = 0; i < bfs.size(); ++i) {
+      Pending& p = states[bfs[i]];
+      State& s = a.states[i];
+      s.rule = p.rule;
+      s.final = p.final;
+      s.loop = p.loop;
+      std::vector<ByteEdge> bytes;
+      for (const ByteEdge& b : p.bytes) {
+        if (productive[b.target]) bytes.push_back(ByteEdge{b.lo, b.hi, renum[b.target]});
+      }
+      std::sort(bytes.begin(), bytes.end(), [](const ByteEdge& x, const ByteEdge& y) {
+        return std::tie(x.lo, x.hi, x.target) < std::tie(y.lo, y.hi, y.target);
+      });
+      bytes.erase(std::unique(bytes.begin(), bytes.end(),
+                              [](const ByteEdge& x, const ByteEdge& y) {
+                                return x.lo == y.lo && x.hi == y.hi && x.target == y.target;
+                              }),
+                  bytes.end());
+      std::vector<CallEdge> calls;
+      for (const CallEdge& c : p.calls) {
+        if (call_ok(c)) calls.push_back(CallEdge{c.rule, renum[c.ret], c.need, c.rem});
+      }
+      std::sort(calls.begin(), calls.end(), [](const CallEdge& x, const CallEdge& y) {
+        return std::tie(x.rule, x.ret, x.need, x.rem) < std::tie(y.rule, y.ret, y.need, y.rem);
+      });
+      calls.erase(std::unique(calls.begin(), calls.end(),
+                              [](const CallEdge& x, const CallEdge& y) {
+                                return std::tie(x.rule, x.ret, x.need, x.rem) == std::tie(y.rule, y.ret, y.need, y.rem);
+                              }),
+                  calls.end());
+      s.byte_begin = static_cast<uint32_t>(a.byte_edges.size());
+      a.byte_edges.insert(a.byte_edges.end(), bytes.begin(), bytes.end());
+      s.byte_end = static_cast<uint32_t>(a.byte_edges.size());
+      s.call_begin = static_cast<uint32_t>(a.call_edges.size());
+      a.call_edges.insert(a.call_edges.end(), calls.begin(), calls.end());
+      s.call_end = static_cast<uint32_t>(a.call_edges.size());
+    }
+    return a;
+  }
+
+  static constexpr uint64_t kHuge = uint64_t{1} << 40;
+
+  const Grammar& grammar_;
+  const CompileOptions& options_;
+  ir::GrammarFacts facts_;
+  std::vector<NState> nfa_;
+  std::vector<RuleInfo> rules_;
+  std::vector<ExprId> bodies_;
+  std::vector<uint32_t> rule_entry_;
+  std::vector<uint32_t> pending_calls_;
+  std::map<ExprId, uint32_t> expr_rule_;
+  std::map<uint32_t, uint32_t> loop_rule_;
+  std::map<ExprId, uint64_t> estimate_;
+  uint32_t current_rule_ = 0;  // names synthetic rules after their owner
+  size_t counter_loops_ = 0;
+  bool ok_ = true;
+  Error error_;
+};
+
+}  // namespace
+
+Result<Automaton> build_automaton(const Grammar& grammar, const CompileOptions& options) {
+  if (Status s = grammar.validate(); !s.ok()) return s.error();
+  Builder builder(grammar, options);
+  return builder.run();
+}
+
+}  // namespace sluice::automaton

@@ -1,0 +1,1730 @@
+// JSON Schema to grammar IR: the implementation of compile_json_schema (see
+// sluice/json_schema.h).
+//
+// Pipeline: parse (nlohmann, ordered so that property order survives) ->
+// SchemaIndex (pointers, $id/$anchor) -> for each value position, flatten
+// the conjunction of schemas that applies there (flat_schema.h), distribute
+// anyOf/oneOf, and emit the grammar per JSON type. Each distinct conjunction
+// becomes one rule, which is also how recursive $refs terminate: a
+// conjunction met again while it is being compiled is a reference to its
+// rule (always behind a `[` or `{`, so never left-recursive).
+//
+// Tested in tests/json_schema/.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include <re2/re2.h>
+
+#include "frontend/json_schema/flat_schema.h"
+#include "frontend/json_schema/format_grammars.h"
+#include "frontend/json_schema/json_text.h"
+#include "frontend/json_schema/numbers.h"
+#include "frontend/json_schema/schema_index.h"
+#include "sluice/frontend.h"
+#include "sluice/json_schema.h"
+#include "validator/ecma_regex.h"
+#include "validator/formats.h"
+
+namespace sluice {
+
+namespace json_schema {
+namespace {
+
+// Three-valued answer of the value checker used for enum filtering.
+enum class Tri : uint8_t { kNo, kYes, kUnknown };
+
+bool json_equal(const Json& a, const Json& b) {
+  if (a.is_number() && b.is_number()) {
+    std::optional<Decimal> da = Decimal::parse(a.dump()), db = Decimal::parse(b.dump());
+    return da && db && compare(*da, *db) == 0;
+  }
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      auto other = b.find(it.key());
+      if (other == b.end() || !json_equal(it.value(), *other)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!json_equal(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+uint8_t type_bits(const std::string& name) {
+  if (name == "null") return kNull;
+  if (name == "boolean") return kBoolean;
+  if (name == "integer") return kInteger;
+  if (name == "number") return kInteger | kFraction;
+  if (name == "string") return kString;
+  if (name == "array") return kArray;
+  if (name == "object") return kObject;
+  return 0;
+}
+
+uint8_t value_type(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::null: return kNull;
+    case Json::value_t::boolean: return kBoolean;
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: return kInteger;
+    case Json::value_t::number_float: {
+      double d = v.get<double>();
+      return d == static_cast<double>(static_cast<long long>(d)) || std::abs(d) > 9e15 ? kInteger : kFraction;
+    }
+    case Json::value_t::string: return kString;
+    case Json::value_t::array: return kArray;
+    case Json::value_t::object: return kObject;
+    default: return 0;
+  }
+}
+
+uint64_t utf8_length(const std::string& s) {
+  uint64_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool is_trivially_true(const Json* s) {
+  return (s->is_boolean() && s->get<bool>()) || (s->is_object() && s->empty());
+}
+
+bool is_false(const Json* s) { return s->is_boolean() && !s->get<bool>(); }
+
+struct Member {
+  std::string name;
+  bool required;
+  ExprId value;  // the whole `"name": value` member
+};
+
+class Compiler {
+ public:
+  Compiler(const Json& root, JsonSchemaDraft draft, const JsonSchemaOptions& options)
+      : root_(root), draft_(draft), options_(options), index_(root, draft),
+        deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(options.max_compile_ms)) {}
+
+  Result<CompiledJsonSchema> run() {
+    Result<ExprId> body = compile_set({&root_}, 0, 0);
+    if (!body.ok()) return body.error();
+    if (grammar_.expr(*body).kind == ExprKind::kNothing) {
+      return make_error(ErrorCode::kUnsatisfiable,
+                        "the schema admits no JSON value" + (unsat_reason_.empty() ? "" : ": " + unsat_reason_),
+                        Location::at_pointer(unsat_pointer_));
+    }
+    RuleId root = grammar_.declare_rule("root");
+    grammar_.set_body(root, *body);
+    grammar_.set_root(root);
+    if (Status st = grammar_.validate(); !st.ok()) return st.error();
+    return CompiledJsonSchema{std::move(grammar_), std::move(warnings_)};
+  }
+
+ private:
+  // ---------------------------------------------------------------- errors
+  Error error_at(ErrorCode code, const Json* node, std::string message) const {
+    return make_error(code, std::move(message), Location::at_pointer(index_.pointer(node)));
+  }
+  std::string ptr(const Json* node) const { return index_.pointer(node); }
+
+  // An unenforceable keyword: an error, or with `lenient` a warning (the
+  // caller then proceeds without the keyword).
+  Status unsupported(const std::string& keyword, const Json* node, const std::string& why) {
+    std::string message = "unsupported: " + keyword + (why.empty() ? "" : " (" + why + ")");
+    if (options_.lenient) {
+      warnings_.push_back({keyword, ptr(node), message});
+      return {};
+    }
+    Error e = error_at(ErrorCode::kUnsupported, node, message);
+    e.excerpt = keyword;
+    return e;
+  }
+
+  Status check_budget() const {
+    if (std::chrono::steady_clock::now() > deadline_) {
+      return make_error(ErrorCode::kBudgetExceeded,
+                        "compile time exceeded max_compile_ms (" + std::to_string(options_.max_compile_ms) + ")");
+    }
+    if (grammar_.expr_count() > options_.max_grammar_exprs) {
+      return make_error(ErrorCode::kBudgetExceeded,
+                        "grammar exceeds max_grammar_exprs (" + std::to_string(options_.max_grammar_exprs) + ")");
+    }
+    return {};
+  }
+
+  void note_unsat(const Json* node, const std::string& why) {
+    if (unsat_reason_.empty()) {
+      unsat_reason_ = why;
+      unsat_pointer_ = ptr(node);
+    }
+  }
+
+  // ------------------------------------------------------------- flatten
+  Status bad_type(const Json* node, const std::string& keyword, const std::string& expected) {
+    return error_at(ErrorCode::kParseError, node, "keyword '" + keyword + "' must be " + expected);
+  }
+
+  Result<Decimal> number_of(const Json* schema, const std::string& keyword) {
+    const Json& v = (*schema)[keyword];
+    if (!v.is_number()) return bad_type(&v, keyword, "a number").error();
+    std::optional<Decimal> d = Decimal::parse(v.dump());
+    if (!d) return error_at(ErrorCode::kParseError, &v, "keyword '" + keyword + "' is not a usable number");
+    return *d;
+  }
+
+  Result<uint64_t> count_of(const Json* schema, const std::string& keyword) {
+    const Json& v = (*schema)[keyword];
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() != std::floor(v.get<double>())) {
+      return bad_type(&v, keyword, "a non-negative integer").error();
+    }
+    double d = v.get<double>();
+    return d > 1e18 ? UINT64_MAX : static_cast<uint64_t>(d);
+  }
+
+  static void tighten_min(Flat& f, const Decimal& v, bool excl) {
+    if (!f.minimum || compare(v, *f.minimum) > 0 || (compare(v, *f.minimum) == 0 && excl)) {
+      f.minimum = v;
+      f.exclusive_minimum = excl;
+    }
+  }
+  static void tighten_max(Flat& f, const Decimal& v, bool excl) {
+    if (!f.maximum || compare(v, *f.maximum) < 0 || (compare(v, *f.maximum) == 0 && excl)) {
+      f.maximum = v;
+      f.exclusive_maximum = excl;
+    }
+  }
+
+  Status combine_multiple(Flat& f, const Decimal& m, const Json* node) {
+    if (m.negative || m.is_zero()) return bad_type(node, "multipleOf", "a positive number");
+    if (!f.multiple_of || compare(*f.multiple_of, m) == 0) {
+      f.multiple_of = m;
+      return {};
+    }
+    // lcm of a*10^-i and b*10^-j: both scaled to 10^-max(i,j).
+    const Decimal& a = *f.multiple_of;
+    size_t k = std::max(a.frac_digits.size(), m.frac_digits.size());
+    auto scaled = [&](const Decimal& d) -> std::optional<uint64_t> {
+      std::string digits = d.int_digits + d.frac_digits + std::string(k - d.frac_digits.size(), '0');
+      digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+      if (digits.size() > 17) return std::nullopt;
+      return std::stoull(digits);
+    };
+    std::optional<uint64_t> x = scaled(a), y = scaled(m);
+    if (!x || !y) return unsupported("multipleOf", node, "two multipleOf values too large to combine");
+    uint64_t g = std::gcd(*x, *y);
+    if (*x / g > (uint64_t{1} << 62) / *y) return unsupported("multipleOf", node, "combined multipleOf too large");
+    std::string text = std::to_string(*x / g * *y);
+    if (k > 0) {
+      if (text.size() <= k) text.insert(0, k - text.size() + 1, '0');
+      text.insert(text.size() - k, ".");
+    }
+    f.multiple_of = Decimal::parse(text);
+    return {};
+  }
+
+  Status flatten(const Json* node, Flat& f, uint32_t depth, std::vector<const Json*>& seen) {
+    if (depth > options_.max_depth) {
+      return error_at(ErrorCode::kBudgetExceeded, node, "schema nesting exceeds max_depth");
+    }
+    if (std::find(seen.begin(), seen.end(), node) != seen.end()) return {};
+    seen.push_back(node);
+    if (node->is_boolean()) {
+      if (!node->get<bool>()) {
+        f.never = true;
+        note_unsat(node, "false schema");
+      }
+      return {};
+    }
+    if (!node->is_object()) return error_at(ErrorCode::kParseError, node, "a schema must be an object or a boolean");
+    const Json& s = *node;
+    bool old_ref = draft_ <= JsonSchemaDraft::kDraft7;
+    if (auto it = s.find("$ref"); it != s.end()) {
+      if (!it->is_string()) return bad_type(&*it, "$ref", "a string");
+      Result<const Json*> target = index_.resolve(node, it->get<std::string>());
+      if (!target.ok()) return target.error();
+      if (Status st = flatten(*target, f, depth + 1, seen); !st.ok()) return st;
+      if (old_ref) return {};
+    }
+    for (const char* dynamic : {"$dynamicRef", "$recursiveRef"}) {
+      if (s.contains(dynamic)) {
+        if (Status st = unsupported(dynamic, &s[dynamic], "dynamic scope"); !st.ok()) return st;
+      }
+    }
+    for (auto it = s.begin(); it != s.end(); ++it) {
+      if (Status st = flatten_keyword(node, it.key(), &it.value(), f, depth, seen); !st.ok()) return st;
+      if (f.never) return {};
+    }
+    return {};
+  }
+
+  Status flatten_keyword(const Json* schema, const std::string& k, const Json* v, Flat& f, uint32_t depth,
+                         std::vector<const Json*>& seen) {
+    const Json& s = *schema;
+    if (k == "$ref" || k == "nullable" || k == "$dynamicRef" || k == "$recursiveRef") return {};
+    if (k == "type") {
+      uint8_t bits = 0;
+      if (v->is_string()) {
+        bits = type_bits(v->get<std::string>());
+        if (!bits) return bad_type(v, k, "a JSON Schema type name");
+      } else if (v->is_array()) {
+        for (const Json& t : *v) {
+          if (!t.is_string() || !type_bits(t.get<std::string>())) return bad_type(v, k, "an array of type names");
+          bits |= type_bits(t.get<std::string>());
+        }
+      } else {
+        return bad_type(v, k, "a string or an array of strings");
+      }
+      if (s.value("nullable", false) == true) bits |= kNull;
+      f.types &= bits;
+      if (!f.types) {
+        f.never = true;
+        note_unsat(v, "no type is allowed by every 'type'");
+      }
+      return {};
+    }
+    if (k == "enum" || k == "const") {
+      std::vector<Json> values;
+      if (k == "const") {
+        values.push_back(*v);
+      } else {
+        if (!v->is_array()) return bad_type(v, k, "an array");
+        values.assign(v->begin(), v->end());
+        if (s.value("nullable", false) == true) values.push_back(nullptr);
+      }
+      if (f.enum_values) {
+        std::vector<Json> kept;
+        for (const Json& a : *f.enum_values) {
+          for (const Json& b : values) {
+            if (json_equal(a, b)) {
+              kept.push_back(a);
+              break;
+            }
+          }
+        }
+        values = std::move(kept);
+      }
+      f.enum_values = std::move(values);
+      f.enum_holder = v;
+      if (f.enum_values->empty()) {
+        f.never = true;
+        note_unsat(v, "no value is in every enum/const");
+      }
+      return {};
+    }
+    if (k == "allOf" || k == "anyOf" || k == "oneOf") {
+      if (!v->is_array() || v->empty()) return bad_type(v, k, "a non-empty array of schemas");
+      if (k == "allOf") {
+        for (const Json& sub : *v) {
+          if (Status st = flatten(&sub, f, depth + 1, seen); !st.ok()) return st;
+        }
+        return {};
+      }
+      Disjunction d;
+      d.one_of = k == "oneOf";
+      d.holder = v;
+      for (const Json& sub : *v) d.branches.push_back(&sub);
+      f.disjunctions.push_back(std::move(d));
+      return {};
+    }
+    if (k == "not") {
+      f.nots.push_back(v);
+      return {};
+    }
+    if (k == "if") {
+      f.conditionals.push_back(schema);
+      return {};
+    }
+    if (k == "then" || k == "else") return {};
+    // numbers
+    if (k == "minimum" || k == "maximum") {
+      Result<Decimal> d = number_of(schema, k);
+      if (!d.ok()) return d.error();
+      bool excl = draft_ == JsonSchemaDraft::kDraft4 && s.value(k == "minimum" ? "exclusiveMinimum" : "exclusiveMaximum", false) == true;
+      if (k == "minimum") {
+        tighten_min(f, *d, excl);
+      } else {
+        tighten_max(f, *d, excl);
+      }
+      return {};
+    }
+    if (k == "exclusiveMinimum" || k == "exclusiveMaximum") {
+      if (v->is_boolean()) {
+        bool other = s.contains(k == "exclusiveMinimum" ? "minimum" : "maximum");
+        if (v->get<bool>() && !other) return bad_type(v, k, "accompanied by its bound");
+        return {};
+      }
+      Result<Decimal> d = number_of(schema, k);
+      if (!d.ok()) return d.error();
+      if (k == "exclusiveMinimum") {
+        tighten_min(f, *d, true);
+      } else {
+        tighten_max(f, *d, true);
+      }
+      return {};
+    }
+    if (k == "multipleOf") {
+      Result<Decimal> d = number_of(schema, k);
+      if (!d.ok()) return d.error();
+      return combine_multiple(f, *d, v);
+    }
+    // strings
+    if (k == "minLength" || k == "maxLength") {
+      Result<uint64_t> n = count_of(schema, k);
+      if (!n.ok()) return n.error();
+      if (k == "minLength") {
+        f.min_length = std::max(f.min_length, *n);
+      } else {
+        f.max_length = std::min(f.max_length, *n);
+      }
+      return {};
+    }
+    if (k == "pattern") {
+      if (!v->is_string()) return bad_type(v, k, "a string");
+      f.patterns.push_back({v->get<std::string>(), v});
+      return {};
+    }
+    if (k == "format") {
+      if (!v->is_string()) return bad_type(v, k, "a string");
+      Grammar probe;
+      if (format_grammar(probe, v->get<std::string>())) f.formats.push_back({v->get<std::string>(), v});
+      return {};
+    }
+    // arrays
+    if (k == "prefixItems" || (k == "items" && v->is_array())) {
+      if (!v->is_array()) return bad_type(v, k, "an array of schemas");
+      const Json* rest = nullptr;
+      if (k == "items") {
+        if (auto it = s.find("additionalItems"); it != s.end()) rest = &*it;
+      } else if (auto it = s.find("items"); it != s.end() && !it->is_array()) {
+        rest = &*it;
+      }
+      add_items(f, *v, rest);
+      return {};
+    }
+    if (k == "items") {
+      if (!v->is_object() && !v->is_boolean()) return bad_type(v, k, "a schema");
+      if (s.contains("prefixItems")) return {};
+      add_items(f, Json::array(), v);
+      return {};
+    }
+    if (k == "additionalItems") return {};
+    if (k == "minItems" || k == "maxItems") {
+      Result<uint64_t> n = count_of(schema, k);
+      if (!n.ok()) return n.error();
+      if (k == "minItems") {
+        f.min_items = std::max(f.min_items, *n);
+      } else {
+        f.max_items = std::min(f.max_items, *n);
+      }
+      return {};
+    }
+    if (k == "contains") {
+      f.contains.push_back({v, schema});
+      return {};
+    }
+    if (k == "minContains" || k == "maxContains") {
+      if (!s.contains("contains")) return {};
+      Result<uint64_t> n = count_of(schema, k);
+      if (!n.ok()) return n.error();
+      return {};
+    }
+    if (k == "uniqueItems") {
+      if (!v->is_boolean()) return bad_type(v, k, "a boolean");
+      if (v->get<bool>()) f.unique_items = v;
+      return {};
+    }
+    // objects
+    if (k == "properties" || k == "patternProperties" || k == "additionalProperties") {
+      if (k != "additionalProperties" && !v->is_object()) return bad_type(v, k, "an object of schemas");
+      if (k == "additionalProperties" && !v->is_object() && !v->is_boolean()) return bad_type(v, k, "a schema");
+      ObjectLayer* layer = nullptr;
+      for (ObjectLayer& l : f.layers) {
+        if (l.schema == schema) layer = &l;
+      }
+      if (!layer) {
+        f.layers.push_back({schema, {}, {}, nullptr});
+        layer = &f.layers.back();
+      }
+      if (k == "properties") {
+        for (auto it = v->begin(); it != v->end(); ++it) layer->properties.push_back({it.key(), &it.value()});
+      } else if (k == "patternProperties") {
+        for (auto it = v->begin(); it != v->end(); ++it) layer->patterns.push_back({it.key(), &it.value()});
+      } else {
+        layer->additional = v;
+      }
+      return {};
+    }
+    if (k == "required") {
+      if (!v->is_array()) {
+        // Draft 3 style `required: true` on a property: not a draft we accept.
+        if (v->is_boolean()) return {};
+        return bad_type(v, k, "an array of strings");
+      }
+      for (const Json& name : *v) {
+        if (!name.is_string()) return bad_type(v, k, "an array of strings");
+        if (std::find(f.required.begin(), f.required.end(), name.get<std::string>()) == f.required.end()) {
+          f.required.push_back(name.get<std::string>());
+        }
+      }
+      return {};
+    }
+    if (k == "propertyNames") {
+      f.property_names.push_back(v);
+      return {};
+    }
+    if (k == "minProperties" || k == "maxProperties") {
+      Result<uint64_t> n = count_of(schema, k);
+      if (!n.ok()) return n.error();
+      if (k == "minProperties") {
+        f.min_properties = std::max(f.min_properties, *n);
+      } else {
+        f.max_properties = std::min(f.max_properties, *n);
+      }
+      return {};
+    }
+    if (k == "dependentRequired" || k == "dependentSchemas" || k == "dependencies") {
+      if (!v->is_object()) return bad_type(v, k, "an object");
+      for (auto it = v->begin(); it != v->end(); ++it) {
+        const Json& dep = it.value();
+        if (dep.is_array() && k != "dependentSchemas") {
+          std::vector<std::string> names;
+          for (const Json& n : dep) {
+            if (!n.is_string()) return bad_type(&dep, k, "arrays of strings");
+            names.push_back(n.get<std::string>());
+          }
+          f.dependent_required.push_back({it.key(), std::move(names)});
+        } else if ((dep.is_object() || dep.is_boolean()) && k != "dependentRequired") {
+          if (!is_trivially_true(&dep)) f.dependent_schemas.push_back({it.key(), &dep});
+        } else {
+          return bad_type(&dep, k, "valid dependencies");
+        }
+      }
+      return {};
+    }
+    if (k == "unevaluatedProperties" || k == "unevaluatedItems") {
+      if (is_trivially_true(v)) return {};
+      bool props = k == "unevaluatedProperties";
+      // Without applicators that could evaluate more, "unevaluated" is
+      // exactly "not covered by this schema's own keywords".
+      bool simple = !s.contains("anyOf") && !s.contains("oneOf") && !s.contains("allOf") && !s.contains("$ref") &&
+                    !s.contains("if") && !s.contains("dependentSchemas") && !s.contains("not");
+      if (!simple) return unsupported(k, v, "with applicators next to it");
+      if (props) {
+        if (s.contains("additionalProperties")) return {};
+        ObjectLayer layer{schema, {}, {}, v};
+        if (auto p = s.find("properties"); p != s.end() && p->is_object()) {
+          for (auto it = p->begin(); it != p->end(); ++it) layer.properties.push_back({it.key(), &it.value()});
+        }
+        if (auto p = s.find("patternProperties"); p != s.end() && p->is_object()) {
+          for (auto it = p->begin(); it != p->end(); ++it) layer.patterns.push_back({it.key(), &it.value()});
+        }
+        f.layers.push_back(std::move(layer));
+      } else {
+        if (s.contains("additionalItems") || (s.contains("items") && !s["items"].is_array())) return {};
+        const Json* prefix = s.contains("prefixItems") ? &s["prefixItems"] : (s.contains("items") ? &s["items"] : nullptr);
+        if (s.contains("contains")) return unsupported(k, v, "with contains");
+        add_items(f, prefix && prefix->is_array() ? *prefix : Json::array(), v);
+      }
+      return {};
+    }
+    (void)depth;
+    (void)seen;
+    return {};
+  }
+
+  void add_items(Flat& f, const Json& prefix, const Json* rest) {
+    // Positions beyond this schema's prefix take its `rest` schema.
+    size_t n = prefix.size();
+    while (f.prefix_items.size() < n) f.prefix_items.push_back(f.rest_items);
+    for (size_t i = 0; i < n; ++i) f.prefix_items[i].push_back(&prefix[i]);
+    if (rest) {
+      for (size_t i = n; i < f.prefix_items.size(); ++i) f.prefix_items[i].push_back(rest);
+      f.rest_items.push_back(rest);
+    }
+  }
+
+  // --------------------------------------------------------- compile sets
+  static SchemaSet normalise(SchemaSet s) {
+    std::sort(s.begin(), s.end());
+    s.erase(std::unique(s.begin(), s.end()), s.end());
+    return s;
+  }
+
+  Result<ExprId> compile_set(SchemaSet set, uint32_t depth, uint32_t level) {
+    if (Status st = check_budget(); !st.ok()) return st.error();
+    set = normalise(std::move(set));
+    std::pair<SchemaSet, uint32_t> key{set, options_.whitespace == JsonWhitespace::kPretty ? level : 0};
+    if (auto it = memo_.find(key); it != memo_.end()) {
+      if (it->second.done && grammar_.expr(it->second.body).kind == ExprKind::kNothing) return grammar_.nothing();
+      return grammar_.ref(it->second.rule);
+    }
+    if (depth > options_.max_depth) {
+      return make_error(ErrorCode::kBudgetExceeded, "schema nesting exceeds max_depth",
+                        Location::at_pointer(set.empty() ? "" : ptr(set[0])));
+    }
+    if (level > options_.max_depth) {
+      return make_error(ErrorCode::kBudgetExceeded, "pretty-printing depth exceeds max_depth");
+    }
+    RuleId rule = grammar_.declare_rule("s" + std::to_string(grammar_.rules().size()));
+    memo_[key] = Memo{rule, 0, false};
+    Flat f;
+    std::vector<const Json*> seen;
+    for (const Json* node : set) {
+      if (Status st = flatten(node, f, depth, seen); !st.ok()) return st.error();
+      if (f.never) break;
+    }
+    Result<ExprId> body = compile_flat(std::move(f), depth, level, 0);
+    if (!body.ok()) return body.error();
+    grammar_.set_body(rule, *body);
+    memo_[key] = Memo{rule, *body, true};
+    if (grammar_.expr(*body).kind == ExprKind::kNothing) return *body;
+    return grammar_.ref(rule);
+  }
+
+  // Flattens extra schemas into a copy of `f`.
+  Result<Flat> with(Flat f, std::initializer_list<const Json*> extra, uint32_t depth) {
+    std::vector<const Json*> seen;
+    for (const Json* node : extra) {
+      if (Status st = flatten(node, f, depth, seen); !st.ok()) return st.error();
+    }
+    return f;
+  }
+
+  Result<ExprId> compile_flat(Flat f, uint32_t depth, uint32_t level, uint32_t branches) {
+    if (f.never) return grammar_.nothing();
+    if (Status st = check_budget(); !st.ok()) return st.error();
+    if (!f.disjunctions.empty()) {
+      Disjunction d = std::move(f.disjunctions.front());
+      f.disjunctions.erase(f.disjunctions.begin());
+      if (branches + d.branches.size() > options_.max_branches) {
+        return error_at(ErrorCode::kBudgetExceeded, d.holder, "anyOf/oneOf distribution exceeds max_branches");
+      }
+      std::vector<Flat> flats;
+      for (const Json* b : d.branches) {
+        Result<Flat> fb = with(f, {b}, depth + 1);
+        if (!fb.ok()) return fb.error();
+        flats.push_back(std::move(*fb));
+      }
+      if (d.one_of) {
+        for (size_t i = 0; i < flats.size(); ++i) {
+          for (size_t j = i + 1; j < flats.size(); ++j) {
+            if (flats[i].never || flats[j].never) continue;
+            Result<bool> disjoint = provably_disjoint(flats[i], flats[j], depth);
+            if (!disjoint.ok()) return disjoint.error();
+            if (!*disjoint) {
+              Status st = unsupported("oneOf", d.holder,
+                                      "branches " + std::to_string(i) + " and " + std::to_string(j) +
+                                          " are not provably disjoint");
+              if (!st.ok()) return st.error();
+            }
+          }
+        }
+      }
+      std::vector<ExprId> alternatives;
+      for (Flat& fb : flats) {
+        Result<ExprId> e = compile_flat(std::move(fb), depth + 1, level, branches + static_cast<uint32_t>(d.branches.size()));
+        if (!e.ok()) return e.error();
+        alternatives.push_back(*e);
+      }
+      return grammar_.choice(std::move(alternatives));
+    }
+    if (!f.conditionals.empty()) {
+      const Json* holder = f.conditionals.back();
+      f.conditionals.pop_back();
+      return compile_conditional(std::move(f), holder, depth, level, branches);
+    }
+    if (!f.nots.empty()) {
+      if (Status st = apply_nots(f, depth); !st.ok()) return st.error();
+      if (f.never) return grammar_.nothing();
+    }
+    if (f.enum_values) return compile_enum(f, depth, level);
+    std::vector<ExprId> alternatives;
+    if (f.types & kNull) alternatives.push_back(grammar_.literal("null"));
+    if (f.types & kBoolean) alternatives.push_back(grammar_.choice({grammar_.literal("true"), grammar_.literal("false")}));
+    if (f.types & (kInteger | kFraction)) {
+      Result<ExprId> e = compile_number(f);
+      if (!e.ok()) return e.error();
+      alternatives.push_back(*e);
+    }
+    if (f.types & kString) {
+      Result<ExprId> e = compile_string(f);
+      if (!e.ok()) return e.error();
+      alternatives.push_back(*e);
+    }
+    if (f.types & kArray) {
+      Result<ExprId> e = compile_array(f, depth, level);
+      if (!e.ok()) return e.error();
+      alternatives.push_back(*e);
+    }
+    if (f.types & kObject) {
+      Result<ExprId> e = compile_object(f, depth, level);
+      if (!e.ok()) return e.error();
+      alternatives.push_back(*e);
+    }
+    return grammar_.choice(std::move(alternatives));
+  }
+
+  // if/then/else: (if and then) or (not-if and else), where "not if" is
+  // expressible (see negate()).
+  Result<ExprId> compile_conditional(Flat f, const Json* holder, uint32_t depth, uint32_t level, uint32_t branches) {
+    const Json* cond = &(*holder)["if"];
+    const Json* then_s = holder->contains("then") ? &(*holder)["then"] : nullptr;
+    const Json* else_s = holder->contains("else") ? &(*holder)["else"] : nullptr;
+    if (!then_s && !else_s) return compile_flat(std::move(f), depth, level, branches);
+    Result<Flat> yes = with(f, {cond}, depth + 1);
+    if (!yes.ok()) return yes.error();
+    if (then_s) {
+      yes = with(std::move(*yes), {then_s}, depth + 1);
+      if (!yes.ok()) return yes.error();
+    }
+    Flat no = f;
+    no.nots.push_back(cond);
+    if (else_s) {
+      Result<Flat> r = with(std::move(no), {else_s}, depth + 1);
+      if (!r.ok()) return r.error();
+      no = std::move(*r);
+    }
+    Result<ExprId> a = compile_flat(std::move(*yes), depth + 1, level, branches + 2);
+    if (!a.ok()) return a.error();
+    Result<ExprId> b = compile_flat(std::move(no), depth + 1, level, branches + 2);
+    if (!b.ok()) return b.error();
+    return grammar_.choice({*a, *b});
+  }
+
+  // ------------------------------------------------------------------ not
+  // Folds each `not` into f where its complement is expressible: a type
+  // set, a finite set of values (enum/const), a single required property,
+  // or a conjunction of those; otherwise an error naming `not`.
+  Status apply_nots(Flat& f, uint32_t depth) {
+    std::vector<const Json*> nots = std::move(f.nots);
+    f.nots.clear();
+    for (const Json* n : nots) {
+      if (n->is_boolean()) {
+        if (n->get<bool>()) f.never = true;
+        continue;
+      }
+      Result<Flat> inner_r = with(Flat{}, {n}, depth + 1);
+      if (!inner_r.ok()) return inner_r.status();
+      Flat& inner = *inner_r;
+      if (inner.never) continue;
+      bool only_types = inner.types != kAllTypes && !inner.enum_values && inner.layers.empty() && inner.required.empty() &&
+                        simple_flat_rest(inner);
+      if (only_types) {
+        f.types &= static_cast<uint8_t>(~inner.types);
+        if (!f.types) f.never = true;
+        continue;
+      }
+      if (inner.enum_values && inner.types == kAllTypes && inner.layers.empty() && inner.required.empty() &&
+          simple_flat_rest(inner)) {
+        if (f.enum_values) {
+          std::vector<Json> kept;
+          for (const Json& v : *f.enum_values) {
+            bool excluded = false;
+            for (const Json& x : *inner.enum_values) excluded = excluded || json_equal(v, x);
+            if (!excluded) kept.push_back(v);
+          }
+          f.enum_values = std::move(kept);
+          if (f.enum_values->empty()) f.never = true;
+          continue;
+        }
+        // Excluding null/true/false only narrows types.
+        bool all_simple = true;
+        uint8_t drop = 0;
+        bool has_true = false, has_false = false;
+        for (const Json& x : *inner.enum_values) {
+          if (x.is_null()) {
+            drop |= kNull;
+          } else if (x.is_boolean()) {
+            (x.get<bool>() ? has_true : has_false) = true;
+          } else {
+            all_simple = false;
+          }
+        }
+        if (all_simple) {
+          f.types &= static_cast<uint8_t>(~drop);
+          if (has_true && has_false) f.types &= static_cast<uint8_t>(~kBoolean);
+          if (has_true != has_false && (f.types & kBoolean)) {
+            // Replace booleans by the remaining one through an enum branch.
+            Json keep = has_true ? Json(false) : Json(true);
+            f.types &= static_cast<uint8_t>(~kBoolean);
+            Disjunction d;
+            d.holder = n;
+            extra_values_.push_back(Json::object({{"const", keep}}));
+            d.branches = {&extra_values_.back()};
+            if (f.types) {
+              d.branches.push_back(&types_schema(f.types));
+            }
+            f.types = kAllTypes;
+            f.disjunctions.push_back(std::move(d));
+          }
+          if (!f.types) f.never = true;
+          continue;
+        }
+      }
+      if (inner.required.size() == 1 && inner.types == kAllTypes && !inner.enum_values && inner.layers.empty() &&
+          simple_flat_rest(inner)) {
+        // not {required: [p]}: p must be absent (for objects).
+        f.layers.push_back({n, {{inner.required[0], &false_schema_}}, {}, nullptr});
+        continue;
+      }
+      if (Status st = unsupported("not", n, "complement not expressible as a grammar"); !st.ok()) return st;
+    }
+    if (!f.disjunctions.empty()) f.nots.clear();
+    return {};
+  }
+
+  // Stable storage for synthesized schemas: a deque keeps addresses.
+  const Json& types_schema(uint8_t types) {
+    Json names = Json::array();
+    for (auto [bit, name] : std::initializer_list<std::pair<uint8_t, const char*>>{
+             {kNull, "null"}, {kBoolean, "boolean"}, {kString, "string"}, {kArray, "array"}, {kObject, "object"}}) {
+      if (types & bit) names.push_back(name);
+    }
+    if ((types & (kInteger | kFraction)) == (kInteger | kFraction)) {
+      names.push_back("number");
+    } else if (types & kInteger) {
+      names.push_back("integer");
+    }
+    extra_values_.push_back(Json::object({{"type", names}}));
+    return extra_values_.back();
+  }
+
+  static bool simple_flat_rest(const Flat& f) {
+    return !f.minimum && !f.maximum && !f.multiple_of && f.min_length == 0 && f.max_length == UINT64_MAX &&
+           f.patterns.empty() && f.formats.empty() && f.prefix_items.empty() && f.rest_items.empty() &&
+           f.min_items == 0 && f.max_items == UINT64_MAX && f.contains.empty() && !f.unique_items &&
+           f.property_names.empty() && f.min_properties == 0 && f.max_properties == UINT64_MAX &&
+           f.dependent_required.empty() && f.dependent_schemas.empty() && f.disjunctions.empty() && f.nots.empty() &&
+           f.conditionals.empty();
+  }
+
+  // ------------------------------------------------------------- oneOf
+  // Two branches are disjoint when their types are, their enum sets are, or
+  // a property both require has disjoint types or values in each.
+  Result<bool> provably_disjoint(const Flat& a, const Flat& b, uint32_t depth) {
+    if (!(a.types & b.types)) return true;
+    auto values_disjoint = [&](const Flat& x, const Flat& y) {
+      if (x.enum_values && y.enum_values) {
+        for (const Json& p : *x.enum_values) {
+          for (const Json& q : *y.enum_values) {
+            if (json_equal(p, q)) return false;
+          }
+        }
+        return true;
+      }
+      for (auto [u, v] : {std::pair{&x, &y}, std::pair{&y, &x}}) {
+        if (!u->enum_values) continue;
+        bool all_outside = true;
+        for (const Json& p : *u->enum_values) all_outside = all_outside && !(value_type(p) & v->types);
+        if (all_outside) return true;
+      }
+      return false;
+    };
+    if (values_disjoint(a, b)) return true;
+    if ((a.types & b.types) == kObject || ((a.types & b.types & kObject) && (a.types & b.types) == kObject)) {
+      for (const std::string& name : a.required) {
+        if (std::find(b.required.begin(), b.required.end(), name) == b.required.end()) continue;
+        Result<Flat> pa = property_flat(a, name, depth);
+        if (!pa.ok()) return pa.error();
+        Result<Flat> pb = property_flat(b, name, depth);
+        if (!pb.ok()) return pb.error();
+        if (pa->disjunctions.empty() && pb->disjunctions.empty() &&
+            (!(pa->types & pb->types) || values_disjoint(*pa, *pb))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  Result<Flat> property_flat(const Flat& f, const std::string& name, uint32_t depth) {
+    Result<SchemaSet> set = property_set(f, name);
+    if (!set.ok()) return set.error();
+    Flat out;
+    std::vector<const Json*> seen;
+    for (const Json* s : *set) {
+      if (Status st = flatten(s, out, depth + 1, seen); !st.ok()) return st.error();
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------- values
+  Result<Tri> check_set(const Json& value, const SchemaSet& set, uint32_t depth) {
+    if (depth > options_.max_depth) return Tri::kUnknown;
+    Flat f;
+    std::vector<const Json*> seen;
+    for (const Json* s : set) {
+      if (Status st = flatten(s, f, depth + 1, seen); !st.ok()) return st.error();
+    }
+    return check_flat(value, f, depth);
+  }
+
+  static Tri both(Tri a, Tri b) {
+    if (a == Tri::kNo || b == Tri::kNo) return Tri::kNo;
+    if (a == Tri::kUnknown || b == Tri::kUnknown) return Tri::kUnknown;
+    return Tri::kYes;
+  }
+
+  Result<Tri> check_flat(const Json& v, const Flat& f, uint32_t depth) {
+    if (f.never) return Tri::kNo;
+    uint8_t t = value_type(v);
+    if (!(f.types & t)) return Tri::kNo;
+    if (f.enum_values) {
+      bool found = false;
+      for (const Json& e : *f.enum_values) found = found || json_equal(e, v);
+      if (!found) return Tri::kNo;
+    }
+    Tri result = Tri::kYes;
+    if (v.is_number()) {
+      std::optional<Decimal> d = Decimal::parse(v.dump());
+      if (!d) return Tri::kUnknown;
+      if (f.minimum) {
+        int c = compare(*d, *f.minimum);
+        if (c < 0 || (c == 0 && f.exclusive_minimum)) return Tri::kNo;
+      }
+      if (f.maximum) {
+        int c = compare(*d, *f.maximum);
+        if (c > 0 || (c == 0 && f.exclusive_maximum)) return Tri::kNo;
+      }
+      if (f.multiple_of) {
+        NumberConstraint nc;
+        nc.minimum = nc.maximum = *d;
+        nc.multiple_of = f.multiple_of;
+        Grammar scratch;
+        Result<ExprId> e = number_grammar(scratch, nc, {options_.max_states});
+        if (!e.ok()) {
+          if (e.error().code != ErrorCode::kUnsatisfiable) return Tri::kUnknown;
+          return Tri::kNo;
+        }
+      }
+    }
+    if (v.is_string()) {
+      const std::string& s = v.get_ref<const std::string&>();
+      uint64_t len = utf8_length(s);
+      if (len < f.min_length || len > f.max_length) return Tri::kNo;
+      for (const auto& [pattern, node] : f.patterns) result = both(result, regex_search(pattern, s));
+      for (const auto& [format, node] : f.formats) {
+        validator::FormatFn fn = validator::find_format(format);
+        if (fn) result = both(result, fn(s) ? Tri::kYes : Tri::kNo);
+      }
+    }
+    if (v.is_array()) {
+      if (v.size() < f.min_items || v.size() > f.max_items) return Tri::kNo;
+      for (size_t i = 0; i < v.size(); ++i) {
+        const SchemaSet& s = i < f.prefix_items.size() ? f.prefix_items[i] : f.rest_items;
+        if (s.empty()) continue;
+        Result<Tri> r = check_set(v[i], s, depth + 1);
+        if (!r.ok()) return r.error();
+        result = both(result, *r);
+      }
+      if (!f.contains.empty() || f.unique_items) result = both(result, Tri::kUnknown);
+    }
+    if (v.is_object()) {
+      if (v.size() < f.min_properties || v.size() > f.max_properties) return Tri::kNo;
+      for (const std::string& r : f.required) {
+        if (!v.contains(r)) return Tri::kNo;
+      }
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        Result<SchemaSet> s = property_set(f, it.key());
+        if (!s.ok()) return Tri::kUnknown;
+        if (s->empty()) continue;
+        Result<Tri> r = check_set(it.value(), *s, depth + 1);
+        if (!r.ok()) return r.error();
+        result = both(result, *r);
+      }
+      if (!f.property_names.empty() || !f.dependent_required.empty() || !f.dependent_schemas.empty()) {
+        result = both(result, Tri::kUnknown);
+      }
+    }
+    if (!f.disjunctions.empty() || !f.nots.empty() || !f.conditionals.empty()) {
+      for (const Disjunction& d : f.disjunctions) {
+        int matches = 0;
+        bool unknown = false;
+        for (const Json* b : d.branches) {
+          Result<Tri> r = check_set(v, {b}, depth + 1);
+          if (!r.ok()) return r.error();
+          matches += *r == Tri::kYes;
+          unknown = unknown || *r == Tri::kUnknown;
+        }
+        if (unknown) {
+          result = both(result, Tri::kUnknown);
+        } else if (d.one_of ? matches != 1 : matches == 0) {
+          return Tri::kNo;
+        }
+      }
+      for (const Json* n : f.nots) {
+        Result<Tri> r = check_set(v, {n}, depth + 1);
+        if (!r.ok()) return r.error();
+        result = both(result, *r == Tri::kYes ? Tri::kNo : *r == Tri::kNo ? Tri::kYes : Tri::kUnknown);
+      }
+      if (!f.conditionals.empty()) result = both(result, Tri::kUnknown);
+    }
+    return result;
+  }
+
+  Tri regex_search(const std::string& pattern, const std::string& text) {
+    Result<std::string> re2 = validator::ecma_to_re2(pattern);
+    if (!re2.ok()) return Tri::kUnknown;
+    RE2::Options o;
+    o.set_log_errors(false);
+    RE2 re(*re2, o);
+    if (!re.ok()) return Tri::kUnknown;
+    return RE2::PartialMatch(text, re) ? Tri::kYes : Tri::kNo;
+  }
+
+  // ------------------------------------------------------- whitespace
+  ExprId ws() {
+    if (options_.whitespace != JsonWhitespace::kFlexible || options_.max_whitespace == 0) return grammar_.empty();
+    if (!ws_) ws_ = grammar_.repeat(grammar_.char_class({{' ', ' '}, {'\t', '\t'}, {'\n', '\n'}, {'\r', '\r'}}), 0,
+                                    options_.max_whitespace);
+    return *ws_;
+  }
+  std::string indent(uint32_t level) const { return "\n" + std::string(static_cast<size_t>(level) * options_.indent, ' '); }
+  ExprId open(char bracket, uint32_t level) {
+    std::string b(1, bracket);
+    if (options_.whitespace == JsonWhitespace::kPretty) return grammar_.literal(b + indent(level + 1));
+    return grammar_.sequence({grammar_.literal(b), ws()});
+  }
+  ExprId close(char bracket, uint32_t level) {
+    std::string b(1, bracket);
+    if (options_.whitespace == JsonWhitespace::kPretty) return grammar_.literal(indent(level) + b);
+    return grammar_.sequence({ws(), grammar_.literal(b)});
+  }
+  ExprId empty_container(char open_c, char close_c) {
+    std::string o(1, open_c), c(1, close_c);
+    if (options_.whitespace == JsonWhitespace::kFlexible) return grammar_.sequence({grammar_.literal(o), ws(), grammar_.literal(c)});
+    return grammar_.literal(o + c);
+  }
+  ExprId item_sep(uint32_t level) {
+    switch (options_.whitespace) {
+      case JsonWhitespace::kPretty: return grammar_.literal("," + indent(level + 1));
+      case JsonWhitespace::kCompact: return grammar_.literal(options_.item_separator);
+      default: return grammar_.sequence({ws(), grammar_.literal(","), ws()});
+    }
+  }
+  ExprId key_sep() {
+    switch (options_.whitespace) {
+      case JsonWhitespace::kPretty: return grammar_.literal(": ");
+      case JsonWhitespace::kCompact: return grammar_.literal(options_.key_separator);
+      default: return grammar_.sequence({ws(), grammar_.literal(":"), ws()});
+    }
+  }
+
+  // ----------------------------------------------------------------- enum
+  Result<ExprId> compile_enum(const Flat& f, uint32_t depth, uint32_t level) {
+    Flat rest = f;
+    rest.enum_values.reset();
+    std::vector<ExprId> alternatives;
+    for (const Json& v : *f.enum_values) {
+      Result<Tri> ok = check_flat(v, rest, depth);
+      if (!ok.ok()) return ok.error();
+      if (*ok == Tri::kNo) continue;
+      if (*ok == Tri::kUnknown) {
+        Status st = unsupported("enum", f.enum_holder, "cannot decide whether a value meets the sibling keywords");
+        if (!st.ok()) return st.error();
+      }
+      Result<ExprId> e = value_literal(v, level);
+      if (!e.ok()) return e.error();
+      alternatives.push_back(*e);
+    }
+    if (alternatives.empty()) note_unsat(f.enum_holder, "no enum/const value satisfies the other keywords");
+    return grammar_.choice(std::move(alternatives));
+  }
+
+  // Every spelling of a value: numbers by value (1 and 1.0), object keys in
+  // any order up to max_enum_permutations.
+  Result<ExprId> value_literal(const Json& v, uint32_t level) {
+    if (v.is_number()) {
+      std::optional<Decimal> d = Decimal::parse(v.dump());
+      if (!d) return make_error(ErrorCode::kUnsupported, "enum number out of range: " + v.dump());
+      NumberConstraint nc;
+      nc.minimum = nc.maximum = *d;
+      return number_grammar(grammar_, nc, {options_.max_states});
+    }
+    if (v.is_string()) return grammar_.literal(quote_json_string(v.get_ref<const std::string&>()));
+    if (v.is_array()) {
+      if (v.empty()) return empty_container('[', ']');
+      std::vector<ExprId> parts = {open('[', level)};
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (i) parts.push_back(item_sep(level));
+        Result<ExprId> e = value_literal(v[i], level + 1);
+        if (!e.ok()) return e.error();
+        parts.push_back(*e);
+      }
+      parts.push_back(close(']', level));
+      return grammar_.sequence(std::move(parts));
+    }
+    if (v.is_object()) {
+      if (v.empty()) return empty_container('{', '}');
+      std::vector<ExprId> members;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        Result<ExprId> e = value_literal(it.value(), level + 1);
+        if (!e.ok()) return e.error();
+        members.push_back(grammar_.sequence({grammar_.literal(quote_json_string(it.key())), key_sep(), *e}));
+      }
+      std::vector<size_t> order(members.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::vector<ExprId> spellings;
+      do {
+        std::vector<ExprId> parts = {open('{', level)};
+        for (size_t i = 0; i < order.size(); ++i) {
+          if (i) parts.push_back(item_sep(level));
+          parts.push_back(members[order[i]]);
+        }
+        parts.push_back(close('}', level));
+        spellings.push_back(grammar_.sequence(std::move(parts)));
+      } while (spellings.size() < options_.max_enum_permutations && std::next_permutation(order.begin(), order.end()));
+      return grammar_.choice(std::move(spellings));
+    }
+    return grammar_.literal(to_compact(v));
+  }
+
+  // --------------------------------------------------------------- number
+  Result<ExprId> compile_number(const Flat& f) {
+    NumberConstraint nc;
+    nc.minimum = f.minimum;
+    nc.maximum = f.maximum;
+    nc.exclusive_minimum = f.exclusive_minimum;
+    nc.exclusive_maximum = f.exclusive_maximum;
+    nc.multiple_of = f.multiple_of;
+    nc.integer = !(f.types & kFraction);
+    nc.max_digits = options_.max_number_digits;
+    Result<ExprId> e = number_grammar(grammar_, nc, {options_.max_states});
+    if (!e.ok()) {
+      const Json* at = f.enum_holder;
+      if (e.error().code == ErrorCode::kUnsatisfiable) {
+        note_unsat(at, e.error().message);
+        return grammar_.nothing();
+      }
+      if (e.error().code == ErrorCode::kUnsupported) {
+        return make_error(ErrorCode::kUnsupported, "unsupported: multipleOf (" + e.error().message + ")");
+      }
+      return e.error();
+    }
+    return *e;
+  }
+
+  // --------------------------------------------------------------- string
+  Result<ExprId> decoded_string(const Flat& f) {
+    uint64_t max_len = f.max_length;
+    if (options_.max_string_length > 0) max_len = std::min<uint64_t>(max_len, options_.max_string_length);
+    if (f.min_length > max_len) return grammar_.nothing();
+    std::vector<ExprId> shapes;
+    std::vector<const Json*> shape_nodes;
+    for (const auto& [format, node] : f.formats) {
+      std::optional<ExprId> e = format_grammar(grammar_, format);
+      if (e) {
+        shapes.push_back(*e);
+        shape_nodes.push_back(node);
+      }
+    }
+    for (const auto& [pattern, node] : f.patterns) {
+      RegexOptions ro;
+      ro.mode = RegexMatchMode::kSearch;
+      Result<ExprId> e = lower_regex(grammar_, pattern, ro);
+      if (!e.ok()) {
+        Status st = unsupported("pattern", node, e.error().message);
+        if (!st.ok()) return st.error();
+        continue;
+      }
+      shapes.push_back(*e);
+      shape_nodes.push_back(node);
+    }
+    bool bounded = f.min_length > 0 || max_len != UINT64_MAX;
+    ExprId any = grammar_.char_class({{0, kMaxCodepoint}});
+    if (shapes.empty()) {
+      uint32_t hi = max_len >= kUnbounded ? kUnbounded : static_cast<uint32_t>(max_len);
+      uint32_t lo = static_cast<uint32_t>(std::min<uint64_t>(f.min_length, kUnbounded - 1));
+      return grammar_.repeat(any, lo, hi);
+    }
+    if (shapes.size() == 1 && !bounded) return shapes[0];
+    const Json* at = shape_nodes.size() > 1 ? shape_nodes[1] : shape_nodes[0];
+    std::string keyword = index_.pointer(at).ends_with("/format") ? "format" : "pattern";
+    Status st = unsupported(keyword, at, bounded ? "combined with minLength/maxLength" : "combined with another pattern/format");
+    if (!st.ok()) return st.error();
+    return shapes[0];
+  }
+
+  Result<ExprId> compile_string(const Flat& f) {
+    Result<ExprId> decoded = decoded_string(f);
+    if (!decoded.ok()) return decoded.error();
+    if (grammar_.expr(*decoded).kind == ExprKind::kNothing) return *decoded;
+    StringEncoder encoder(grammar_);
+    return grammar_.sequence({grammar_.literal("\""), encoder.encode(*decoded), grammar_.literal("\"")});
+  }
+
+  // ---------------------------------------------------------------- array
+  Result<ExprId> compile_array(const Flat& f, uint32_t depth, uint32_t level) {
+    if (f.unique_items) {
+      bool trivially_unique = f.max_items <= 1;
+      if (!trivially_unique) {
+        Status st = unsupported("uniqueItems", f.unique_items, "item uniqueness is not expressible as a grammar");
+        if (!st.ok()) return st.error();
+      }
+    }
+    uint64_t min_items = f.min_items, max_items = f.max_items;
+    if (min_items > max_items) {
+      note_unsat(nullptr, "minItems > maxItems");
+      return grammar_.nothing();
+    }
+    std::vector<ExprId> prefix;
+    for (const SchemaSet& s : f.prefix_items) {
+      if (prefix.size() >= max_items) break;
+      Result<ExprId> e = compile_set(s, depth + 1, level + 1);
+      if (!e.ok()) return e.error();
+      prefix.push_back(*e);
+    }
+    Result<ExprId> rest_r = f.rest_items.empty() ? compile_set({&true_schema_}, depth + 1, level + 1)
+                                                 : compile_set(f.rest_items, depth + 1, level + 1);
+    if (!rest_r.ok()) return rest_r.error();
+    ExprId rest = *rest_r;
+    ExprId sep = item_sep(level);
+    std::optional<ExprId> contains_item;
+    if (!f.contains.empty()) {
+      auto [cnode, holder] = f.contains.front();
+      bool simple = f.contains.size() == 1 && f.prefix_items.empty() && !holder->contains("maxContains") &&
+                    holder->value("minContains", 1) == 1 && min_items <= 1 && max_items == UINT64_MAX;
+      if (holder->value("minContains", 1) == 0 && !holder->contains("maxContains")) {
+        // minContains 0 makes contains vacuous.
+      } else if (!simple) {
+        Status st = unsupported("contains", cnode, "with prefixItems, bounds or several contains");
+        if (!st.ok()) return st.error();
+      } else {
+        SchemaSet both_set = f.rest_items;
+        both_set.push_back(cnode);
+        Result<ExprId> c = compile_set(both_set, depth + 1, level + 1);
+        if (!c.ok()) return c.error();
+        contains_item = *c;
+      }
+    }
+    if (contains_item) {
+      // [ rest* witness rest* ] with the witness anywhere.
+      ExprId before = grammar_.star(grammar_.sequence({rest, sep}));
+      ExprId after = grammar_.star(grammar_.sequence({sep, rest}));
+      return grammar_.sequence({open('[', level), before, *contains_item, after, close(']', level)});
+    }
+    // items from position i on, i items already written.
+    uint64_t p = prefix.size();
+    auto rest_count = [&](uint64_t written) -> std::pair<uint32_t, uint32_t> {
+      uint64_t lo = min_items > written ? min_items - written : 0;
+      uint64_t hi = max_items == UINT64_MAX ? kUnbounded : max_items - written;
+      return {static_cast<uint32_t>(std::min<uint64_t>(lo, kUnbounded - 1)),
+              static_cast<uint32_t>(std::min<uint64_t>(hi, kUnbounded))};
+    };
+    // The tail after p prefix items (p >= 1): (sep rest){lo,hi}.
+    auto [lo, hi] = rest_count(p);
+    bool rest_possible = grammar_.expr(rest).kind != ExprKind::kNothing;
+    ExprId tail = rest_possible ? grammar_.repeat(grammar_.sequence({sep, rest}), lo, hi)
+                                : (lo == 0 ? grammar_.empty() : grammar_.nothing());
+    ExprId nonempty;
+    if (p == 0) {
+      if (!rest_possible || hi == 0) {
+        nonempty = grammar_.nothing();
+      } else {
+        uint32_t lo1 = lo == 0 ? 0 : lo - 1;
+        uint32_t hi1 = hi == kUnbounded ? kUnbounded : hi - 1;
+        nonempty = grammar_.sequence({rest, grammar_.repeat(grammar_.sequence({sep, rest}), lo1, hi1)});
+      }
+    } else {
+      // Build from the last prefix position backwards.
+      ExprId after = tail;
+      for (uint64_t i = p; i-- > 0;) {
+        ExprId item = i == 0 ? prefix[0] : grammar_.sequence({sep, prefix[i]});
+        ExprId here = grammar_.sequence({item, after});
+        after = (i + 1 > min_items && i > 0) ? grammar_.optional(here) : here;
+        if (i + 1 > min_items && i > 0) continue;
+      }
+      nonempty = after;
+    }
+    std::vector<ExprId> alternatives;
+    if (min_items == 0) alternatives.push_back(empty_container('[', ']'));
+    if (grammar_.expr(nonempty).kind != ExprKind::kNothing) {
+      alternatives.push_back(grammar_.sequence({open('[', level), nonempty, close(']', level)}));
+    }
+    return grammar_.choice(std::move(alternatives));
+  }
+
+  // --------------------------------------------------------------- object
+  // The schemas a property named `name` must satisfy: per layer, its
+  // `properties` entry, the matching `patternProperties`, else its
+  // `additionalProperties`.
+  Result<SchemaSet> property_set(const Flat& f, const std::string& name) {
+    SchemaSet out;
+    for (const ObjectLayer& layer : f.layers) {
+      bool matched = false;
+      for (const auto& [n, s] : layer.properties) {
+        if (n == name) {
+          out.push_back(s);
+          matched = true;
+        }
+      }
+      for (const auto& [pattern, s] : layer.patterns) {
+        Tri t = regex_search(pattern, name);
+        if (t == Tri::kUnknown) {
+          Status st = unsupported("patternProperties", s, "pattern cannot be evaluated");
+          if (!st.ok()) return st.error();
+          continue;
+        }
+        if (t == Tri::kYes) {
+          out.push_back(s);
+          matched = true;
+        }
+      }
+      if (!matched) {
+        if (layer.additional) {
+          out.push_back(layer.additional);
+        } else if (options_.strict && !layer.properties.empty()) {
+          out.push_back(&false_schema_);
+        }
+      }
+    }
+    return out;
+  }
+
+  Result<ExprId> compile_object(Flat f, uint32_t depth, uint32_t level) {
+    // Names in first-seen order across layers, then required-only names.
+    std::vector<std::string> names;
+    auto add_name = [&](const std::string& n) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    };
+    for (const ObjectLayer& layer : f.layers) {
+      for (const auto& [n, s] : layer.properties) add_name(n);
+    }
+    for (const std::string& n : f.required) add_name(n);
+    for (const auto& [n, deps] : f.dependent_required) {
+      add_name(n);
+      for (const std::string& d : deps) add_name(d);
+    }
+    for (const auto& [n, s] : f.dependent_schemas) add_name(n);
+
+    // Dependencies: branch on whether the trigger is present.
+    if (!f.dependent_required.empty() || !f.dependent_schemas.empty()) {
+      std::string trigger;
+      std::vector<std::string> needs;
+      const Json* extra_schema = nullptr;
+      if (!f.dependent_required.empty()) {
+        trigger = f.dependent_required.front().first;
+        needs = f.dependent_required.front().second;
+        f.dependent_required.erase(f.dependent_required.begin());
+      } else {
+        trigger = f.dependent_schemas.front().first;
+        extra_schema = f.dependent_schemas.front().second;
+        f.dependent_schemas.erase(f.dependent_schemas.begin());
+      }
+      bool required = std::find(f.required.begin(), f.required.end(), trigger) != f.required.end();
+      std::vector<ExprId> alternatives;
+      if (!required) {
+        Flat absent = f;
+        absent.layers.push_back({nullptr, {{trigger, &false_schema_}}, {}, nullptr});
+        Result<ExprId> a = compile_object(std::move(absent), depth, level);
+        if (!a.ok()) return a.error();
+        alternatives.push_back(*a);
+      }
+      Flat present = f;
+      present.required.push_back(trigger);
+      for (const std::string& n : needs) present.required.push_back(n);
+      if (extra_schema) {
+        Result<Flat> merged = with(std::move(present), {extra_schema}, depth + 1);
+        if (!merged.ok()) return merged.error();
+        present = std::move(*merged);
+        if (!present.disjunctions.empty() || !present.conditionals.empty() || !present.nots.empty()) {
+          present.types = kObject;
+          Result<ExprId> e = compile_flat(std::move(present), depth, level, 0);
+          if (!e.ok()) return e.error();
+          alternatives.push_back(*e);
+          return grammar_.choice(std::move(alternatives));
+        }
+        if (!(present.types & kObject)) present.never = true;
+      }
+      if (!present.never) {
+        Result<ExprId> p = compile_object(std::move(present), depth, level);
+        if (!p.ok()) return p.error();
+        alternatives.push_back(*p);
+      }
+      return grammar_.choice(std::move(alternatives));
+    }
+
+    if (f.min_properties > f.max_properties) return grammar_.nothing();
+    // Property names allowed by propertyNames: named ones are checked one by
+    // one; other keys need the propertyNames grammar (below).
+    std::vector<Member> members;
+    for (const std::string& n : names) {
+      bool required = std::find(f.required.begin(), f.required.end(), n) != f.required.end();
+      bool allowed = true;
+      for (const Json* pn : f.property_names) {
+        Result<Tri> t = check_set(Json(n), {pn}, depth + 1);
+        if (!t.ok()) return t.error();
+        if (*t == Tri::kUnknown) {
+          Status st = unsupported("propertyNames", pn, "cannot decide a property name");
+          if (!st.ok()) return st.error();
+        }
+        allowed = allowed && *t != Tri::kNo;
+      }
+      Result<SchemaSet> set = property_set(f, n);
+      if (!set.ok()) return set.error();
+      ExprId value = grammar_.nothing();
+      if (allowed) {
+        Result<ExprId> v = compile_set(set->empty() ? SchemaSet{&true_schema_} : *set, depth + 1, level + 1);
+        if (!v.ok()) return v.error();
+        value = *v;
+      }
+      bool possible = grammar_.expr(value).kind != ExprKind::kNothing;
+      if (!possible && required) {
+        note_unsat(nullptr, "required property '" + n + "' cannot have any value");
+        return grammar_.nothing();
+      }
+      if (!possible) continue;
+      ExprId member = grammar_.sequence({grammar_.literal(quote_json_string(n)), key_sep(), value});
+      members.push_back({n, required, member});
+    }
+    Result<std::optional<ExprId>> extra_r = extra_member(f, names, depth, level);
+    if (!extra_r.ok()) return extra_r.error();
+    std::optional<ExprId> extra = *extra_r;
+
+    uint64_t min_p = f.min_properties, max_p = f.max_properties;
+    if (options_.property_order == PropertyOrder::kAny) return any_order_object(members, extra, min_p, max_p, level);
+    // States (i, c): members from index i on, c written so far (clipped).
+    uint64_t cap = max_p == UINT64_MAX ? std::max<uint64_t>(min_p, 1) : max_p;
+    if ((cap + 1) * (members.size() + 1) > options_.max_states) {
+      return make_error(ErrorCode::kBudgetExceeded, "object property-count machine exceeds max_states");
+    }
+    size_t n = members.size();
+    std::map<std::pair<size_t, uint64_t>, RuleId> rules;
+    ExprId sep = item_sep(level);
+    std::vector<std::pair<size_t, uint64_t>> todo;
+    auto state = [&](size_t i, uint64_t c) {
+      c = std::min(c, cap);
+      auto [it, inserted] = rules.emplace(std::pair{i, c}, 0);
+      if (inserted) {
+        it->second = grammar_.declare_rule("o" + std::to_string(grammar_.rules().size()));
+        todo.push_back({i, c});
+      }
+      return grammar_.ref(it->second);
+    };
+    ExprId start = state(0, 0);
+    while (!todo.empty()) {
+      auto [i, c] = todo.back();
+      todo.pop_back();
+      std::vector<ExprId> alternatives;
+      bool can_add = max_p == UINT64_MAX || c < max_p;
+      if (i == n && c >= std::max<uint64_t>(min_p, 1)) alternatives.push_back(grammar_.empty());
+      if (i < n) {
+        if (!members[i].required) alternatives.push_back(state(i + 1, c));
+        if (can_add) {
+          ExprId m = c == 0 ? members[i].value : grammar_.sequence({sep, members[i].value});
+          alternatives.push_back(grammar_.sequence({m, state(i + 1, c + 1)}));
+        }
+      }
+      if (extra && can_add) {
+        ExprId m = c == 0 ? *extra : grammar_.sequence({sep, *extra});
+        alternatives.push_back(grammar_.sequence({m, state(i, c + 1)}));
+      }
+      grammar_.set_body(rules[{i, c}], grammar_.choice(std::move(alternatives)));
+    }
+    std::vector<ExprId> alternatives;
+    bool any_required = std::any_of(members.begin(), members.end(), [](const Member& m) { return m.required; });
+    if (min_p == 0 && !any_required) alternatives.push_back(empty_container('{', '}'));
+    if (max_p > 0) alternatives.push_back(grammar_.sequence({open('{', level), start, close('}', level)}));
+    return grammar_.choice(std::move(alternatives));
+  }
+
+  // Any order: states are (members used, count), so the grammar grows as
+  // 2^members; bounded by max_states.
+  Result<ExprId> any_order_object(const std::vector<Member>& members, std::optional<ExprId> extra, uint64_t min_p,
+                                  uint64_t max_p, uint32_t level) {
+    size_t n = members.size();
+    if (n > 24 || (uint64_t{1} << n) > options_.max_states) {
+      return make_error(ErrorCode::kBudgetExceeded, "any-order object with " + std::to_string(n) +
+                                                        " properties exceeds max_states");
+    }
+    uint64_t cap = max_p == UINT64_MAX ? std::max<uint64_t>(min_p, 1) : max_p;
+    uint64_t required_mask = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (members[i].required) required_mask |= uint64_t{1} << i;
+    }
+    std::map<std::pair<uint64_t, uint64_t>, RuleId> rules;
+    std::vector<std::pair<uint64_t, uint64_t>> todo;
+    auto state = [&](uint64_t mask, uint64_t c) {
+      c = std::min(c, cap);
+      auto [it, inserted] = rules.emplace(std::pair{mask, c}, 0);
+      if (inserted) {
+        it->second = grammar_.declare_rule("o" + std::to_string(grammar_.rules().size()));
+        todo.push_back({mask, c});
+      }
+      return grammar_.ref(it->second);
+    };
+    ExprId sep = item_sep(level);
+    ExprId start = state(0, 0);
+    while (!todo.empty()) {
+      if (rules.size() > options_.max_states) {
+        return make_error(ErrorCode::kBudgetExceeded, "any-order object exceeds max_states");
+      }
+      if (Status st = check_budget(); !st.ok()) return st.error();
+      auto [mask, c] = todo.back();
+      todo.pop_back();
+      std::vector<ExprId> alternatives;
+      bool can_add = max_p == UINT64_MAX || c < max_p;
+      if ((mask & required_mask) == required_mask && c >= std::max<uint64_t>(min_p, 1)) {
+        alternatives.push_back(grammar_.empty());
+      }
+      if (can_add) {
+        for (size_t i = 0; i < n; ++i) {
+          if (mask & (uint64_t{1} << i)) continue;
+          ExprId m = c == 0 ? members[i].value : grammar_.sequence({sep, members[i].value});
+          alternatives.push_back(grammar_.sequence({m, state(mask | (uint64_t{1} << i), c + 1)}));
+        }
+        if (extra) {
+          ExprId m = c == 0 ? *extra : grammar_.sequence({sep, *extra});
+          alternatives.push_back(grammar_.sequence({m, state(mask, c + 1)}));
+        }
+      }
+      grammar_.set_body(rules[{mask, c}], grammar_.choice(std::move(alternatives)));
+    }
+    std::vector<ExprId> alternatives;
+    if (min_p == 0 && required_mask == 0) alternatives.push_back(empty_container('{', '}'));
+    if (max_p > 0) alternatives.push_back(grammar_.sequence({open('{', level), start, close('}', level)}));
+    return grammar_.choice(std::move(alternatives));
+  }
+
+  // Decoded strings other than the given names (a trie walked in the
+  // grammar), so that a key named in the schema can't take the
+  // additionalProperties route.
+  ExprId string_except(const std::vector<std::string>& names) {
+    ExprId any = grammar_.char_class({{0, kMaxCodepoint}});
+    ExprId any_star = grammar_.star(any);
+    struct Node {
+      bool terminal = false;
+      std::map<uint32_t, size_t> children;
+    };
+    std::vector<Node> trie(1);
+    for (const std::string& name : names) {
+      size_t at = 0;
+      for (size_t i = 0; i < name.size();) {
+        unsigned char lead = static_cast<unsigned char>(name[i]);
+        size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        uint32_t cp = len == 1 ? lead : len == 2 ? lead & 0x1F : len == 3 ? lead & 0x0F : lead & 0x07;
+        for (size_t j = 1; j < len && i + j < name.size(); ++j) cp = (cp << 6) | (name[i + j] & 0x3F);
+        i += len;
+        auto it = trie[at].children.find(cp);
+        if (it == trie[at].children.end()) {
+          trie.push_back({});
+          it = trie[at].children.emplace(cp, trie.size() - 1).first;
+        }
+        at = it->second;
+      }
+      trie[at].terminal = true;
+    }
+    // Bottom-up: children have larger indices than their parents.
+    std::vector<ExprId> built(trie.size());
+    for (size_t t = trie.size(); t-- > 0;) {
+      std::vector<ExprId> alternatives;
+      if (!trie[t].terminal) alternatives.push_back(grammar_.empty());
+      std::vector<CodepointRange> used;
+      for (const auto& [cp, child] : trie[t].children) {
+        std::string utf8;
+        append_utf8(utf8, cp);
+        alternatives.push_back(grammar_.sequence({grammar_.literal(utf8), built[child]}));
+        used.push_back({cp, cp});
+      }
+      alternatives.push_back(grammar_.sequence({grammar_.char_class(used, true), any_star}));
+      built[t] = grammar_.choice(std::move(alternatives));
+    }
+    return built[0];
+  }
+
+  // One member whose key is not a named property, or nullopt when no such
+  // key is allowed.
+  Result<std::optional<ExprId>> extra_member(const Flat& f, const std::vector<std::string>& names, uint32_t depth,
+                                             uint32_t level) {
+    SchemaSet values;
+    std::optional<ExprId> key;  // decoded
+    const ObjectLayer* pattern_layer = nullptr;
+    for (const ObjectLayer& layer : f.layers) {
+      const Json* additional = layer.additional;
+      if (!additional && options_.strict && !layer.properties.empty()) additional = &false_schema_;
+      bool closed = additional && is_false(additional);
+      if (layer.patterns.empty()) {
+        if (closed) return std::optional<ExprId>();
+        if (additional && !is_trivially_true(additional)) values.push_back(additional);
+        continue;
+      }
+      bool patterns_trivial = std::all_of(layer.patterns.begin(), layer.patterns.end(),
+                                          [](const auto& p) { return is_trivially_true(p.second); });
+      if (!closed) {
+        if (patterns_trivial) {
+          if (additional && !is_trivially_true(additional)) {
+            Status st = unsupported("patternProperties", layer.patterns[0].second,
+                                    "with additionalProperties other than false");
+            if (!st.ok()) return st.error();
+          }
+          continue;
+        }
+        Status st = unsupported("patternProperties", layer.patterns[0].second,
+                                "keys outside the patterns would need a regex complement");
+        if (!st.ok()) return st.error();
+        continue;
+      }
+      if (pattern_layer) {
+        Status st = unsupported("patternProperties", layer.patterns[0].second, "in several merged schemas");
+        if (!st.ok()) return st.error();
+        continue;
+      }
+      pattern_layer = &layer;
+    }
+    if (pattern_layer) {
+      const auto& patterns = pattern_layer->patterns;
+      for (size_t i = 1; i < patterns.size(); ++i) {
+        if (!json_equal(*patterns[i].second, *patterns[0].second)) {
+          Status st = unsupported("patternProperties", patterns[i].second,
+                                  "several patterns with different schemas (keys may match more than one)");
+          if (!st.ok()) return st.error();
+        }
+      }
+      std::vector<ExprId> keys;
+      for (const auto& [pattern, schema] : patterns) {
+        for (const std::string& n : names) {
+          if (regex_search(pattern, n) != Tri::kNo) {
+            Status st = unsupported("patternProperties", schema, "pattern also matches the named property '" + n + "'");
+            if (!st.ok()) return st.error();
+          }
+        }
+        RegexOptions ro;
+        ro.mode = RegexMatchMode::kSearch;
+        Result<ExprId> e = lower_regex(grammar_, pattern, ro);
+        if (!e.ok()) {
+          Status st = unsupported("patternProperties", schema, e.error().message);
+          if (!st.ok()) return st.error();
+          return std::optional<ExprId>();
+        }
+        keys.push_back(*e);
+      }
+      key = grammar_.choice(std::move(keys));
+      values.push_back(patterns[0].second);
+    }
+    if (!f.property_names.empty()) {
+      if (pattern_layer) {
+        Status st = unsupported("propertyNames", f.property_names[0], "together with patternProperties");
+        if (!st.ok()) return st.error();
+      } else {
+        Flat pn;
+        std::vector<const Json*> seen;
+        for (const Json* s : f.property_names) {
+          if (Status st = flatten(s, pn, depth + 1, seen); !st.ok()) return st.error();
+        }
+        if (pn.never || !(pn.types & kString)) return std::optional<ExprId>();
+        if (pn.enum_values) {
+          std::vector<ExprId> keys;
+          for (const Json& v : *pn.enum_values) {
+            if (!v.is_string()) continue;
+            const std::string& s = v.get_ref<const std::string&>();
+            if (std::find(names.begin(), names.end(), s) != names.end()) continue;
+            Result<Tri> t = check_flat(v, pn, depth + 1);
+            if (!t.ok()) return t.error();
+            if (*t == Tri::kNo) continue;
+            keys.push_back(grammar_.literal(s));
+          }
+          key = grammar_.choice(std::move(keys));
+        } else if (!pn.disjunctions.empty() || !pn.nots.empty() || !pn.conditionals.empty()) {
+          Status st = unsupported("propertyNames", f.property_names[0], "with applicators");
+          if (!st.ok()) return st.error();
+        } else if (!names.empty()) {
+          Status st = unsupported("propertyNames", f.property_names[0], "with named properties and other keys allowed");
+          if (!st.ok()) return st.error();
+        } else {
+          Result<ExprId> d = decoded_string(pn);
+          if (!d.ok()) return d.error();
+          key = *d;
+        }
+      }
+    }
+    if (!key) key = string_except(names);
+    if (grammar_.expr(*key).kind == ExprKind::kNothing) return std::optional<ExprId>();
+    Result<ExprId> value = compile_set(values.empty() ? SchemaSet{&true_schema_} : values, depth + 1, level + 1);
+    if (!value.ok()) return value.error();
+    if (grammar_.expr(*value).kind == ExprKind::kNothing) return std::optional<ExprId>();
+    StringEncoder encoder(grammar_);
+    ExprId quoted = grammar_.sequence({grammar_.literal("\""), encoder.encode(*key), grammar_.literal("\"")});
+    return std::optional<ExprId>(grammar_.sequence({quoted, key_sep(), *value}));
+  }
+
+  struct Memo {
+    RuleId rule;
+    ExprId body;
+    bool done;
+  };
+
+  const Json& root_;
+  JsonSchemaDraft draft_;
+  const JsonSchemaOptions& options_;
+  SchemaIndex index_;
+  std::chrono::steady_clock::time_point deadline_;
+  Grammar grammar_;
+  std::vector<JsonSchemaWarning> warnings_;
+  std::map<std::pair<SchemaSet, uint32_t>, Memo> memo_;
+  std::optional<ExprId> ws_;
+  std::string unsat_reason_, unsat_pointer_;
+  std::deque<Json> extra_values_;
+  const Json true_schema_ = Json(true);
+  const Json false_schema_ = Json(false);
+};
+
+std::optional<JsonSchemaDraft> draft_from_uri(const std::string& uri) {
+  if (uri.find("2020-12") != std::string::npos) return JsonSchemaDraft::kDraft2020_12;
+  if (uri.find("2019-09") != std::string::npos) return JsonSchemaDraft::kDraft2019_09;
+  if (uri.find("draft-07") != std::string::npos) return JsonSchemaDraft::kDraft7;
+  if (uri.find("draft-06") != std::string::npos) return JsonSchemaDraft::kDraft6;
+  if (uri.find("draft-04") != std::string::npos || uri.find("draft-03") != std::string::npos) {
+    return JsonSchemaDraft::kDraft4;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+}  // namespace json_schema
+
+Result<CompiledJsonSchema> compile_json_schema(std::string_view schema_json, const JsonSchemaOptions& options) {
+  using json_schema::Json;
+  Json root = Json::parse(schema_json, nullptr, false);
+  if (root.is_discarded()) return make_error(ErrorCode::kParseError, "schema is not valid JSON");
+  if (!root.is_object() && !root.is_boolean()) {
+    return make_error(ErrorCode::kParseError, "a schema must be an object or a boolean", Location::at_pointer(""));
+  }
+  if (options.whitespace == JsonWhitespace::kCompact &&
+      (options.item_separator.find(',') == std::string::npos || options.key_separator.find(':') == std::string::npos ||
+       options.item_separator.find_first_not_of(" \t\n\r,") != std::string::npos ||
+       options.key_separator.find_first_not_of(" \t\n\r:") != std::string::npos)) {
+    return make_error(ErrorCode::kInvalidArgument, "separators must be ',' and ':' with optional whitespace");
+  }
+  JsonSchemaDraft draft = JsonSchemaDraft::kDraft2020_12;
+  if (options.draft) {
+    draft = *options.draft;
+  } else if (root.is_object() && root.contains("$schema") && root["$schema"].is_string()) {
+    if (auto d = json_schema::draft_from_uri(root["$schema"].get<std::string>())) draft = *d;
+  }
+  try {
+    json_schema::Compiler compiler(root, draft, options);
+    return compiler.run();
+  } catch (const std::exception& e) {
+    // nlohmann throws on type mismatches the checks above missed; report
+    // them as a bad schema rather than crash.
+    return make_error(ErrorCode::kParseError, std::string("malformed schema: ") + e.what());
+  }
+}
+
+Result<std::string> json_to_compact(std::string_view json_text) {
+  using json_schema::Json;
+  Json value = Json::parse(json_text, nullptr, false);
+  if (value.is_discarded()) return make_error(ErrorCode::kParseError, "document is not valid JSON");
+  return json_schema::to_compact(value);
+}
+
+}  // namespace sluice

@@ -1,0 +1,189 @@
+// Implements ir/analysis.h. Tested in tests/ir/analysis_test.cc.
+#include "ir/analysis.h"
+
+#include <string>
+#include <utility>
+
+namespace sluice::ir {
+
+namespace {
+
+// One round of a monotone fixpoint: `fact` only ever turns from false to
+// true, so repeating rounds until nothing changes terminates after at most
+// (expressions + rules) rounds, whatever order the arena is in.
+template <typename Eval>
+void fixpoint(const Grammar& grammar, std::vector<bool>& expr_fact, std::vector<bool>& rule_fact, Eval eval) {
+  expr_fact.assign(grammar.expr_count(), false);
+  rule_fact.assign(grammar.rules().size(), false);
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (ExprId id = 0; id < grammar.expr_count(); ++id) {
+      if (!expr_fact[id] && eval(grammar.expr(id))) {
+        expr_fact[id] = true;
+        changed = true;
+      }
+    }
+    for (RuleId r = 0; r < grammar.rules().size(); ++r) {
+      if (!rule_fact[r] && expr_fact[grammar.rule(r).body]) {
+        rule_fact[r] = true;
+        changed = true;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+GrammarFacts analyze(const Grammar& grammar) {
+  GrammarFacts facts;
+  fixpoint(grammar, facts.expr_nullable, facts.rule_nullable, [&](const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kEmpty: return true;
+      case ExprKind::kNothing:
+      case ExprKind::kLiteral:
+      case ExprKind::kCharClass: return false;
+      case ExprKind::kSequence:
+        for (ExprId c : e.children) {
+          if (!facts.expr_nullable[c]) return false;
+        }
+        return true;
+      case ExprKind::kChoice:
+        for (ExprId c : e.children) {
+          if (facts.expr_nullable[c]) return true;
+        }
+        return false;
+      case ExprKind::kRepeat: return e.min == 0 || facts.expr_nullable[e.children[0]];
+      case ExprKind::kRuleRef: return static_cast<bool>(facts.rule_nullable[e.rule]);
+    }
+    return false;
+  });
+  fixpoint(grammar, facts.expr_productive, facts.rule_productive, [&](const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kEmpty:
+      case ExprKind::kLiteral:
+      case ExprKind::kCharClass: return true;
+      case ExprKind::kNothing: return false;
+      case ExprKind::kSequence:
+        for (ExprId c : e.children) {
+          if (!facts.expr_productive[c]) return false;
+        }
+        return true;
+      case ExprKind::kChoice:
+        for (ExprId c : e.children) {
+          if (facts.expr_productive[c]) return true;
+        }
+        return false;
+      case ExprKind::kRepeat: return e.min == 0 || facts.expr_productive[e.children[0]];
+      case ExprKind::kRuleRef: return static_cast<bool>(facts.rule_productive[e.rule]);
+    }
+    return false;
+  });
+  return facts;
+}
+
+std::vector<bool> reachable_rules(const Grammar& grammar) {
+  std::vector<bool> rule_seen(grammar.rules().size(), false);
+  std::vector<bool> expr_seen(grammar.expr_count(), false);
+  std::vector<ExprId> work;
+  if (grammar.root() >= grammar.rules().size()) return rule_seen;
+  rule_seen[grammar.root()] = true;
+  work.push_back(grammar.rule(grammar.root()).body);
+  while (!work.empty()) {
+    ExprId id = work.back();
+    work.pop_back();
+    if (expr_seen[id]) continue;
+    expr_seen[id] = true;
+    const Expr& e = grammar.expr(id);
+    if (e.kind == ExprKind::kRuleRef && !rule_seen[e.rule]) {
+      rule_seen[e.rule] = true;
+      work.push_back(grammar.rule(e.rule).body);
+    }
+    for (ExprId c : e.children) work.push_back(c);
+  }
+  return rule_seen;
+}
+
+Status find_left_recursion(const Grammar& grammar, const GrammarFacts& facts) {
+  // Nodes 0..E-1 are expressions, E..E+R-1 rules. An edge u -> v means "v
+  // can start at the same input position as u": a rule starts with its body,
+  // a reference with its rule, a choice with any alternative, a repeat with
+  // its item, a sequence with each item up to and including the first that
+  // cannot be empty. Left recursion is a cycle in this graph.
+  const size_t expr_count = grammar.expr_count();
+  const size_t node_count = expr_count + grammar.rules().size();
+  auto successors = [&](size_t node) {
+    std::vector<size_t> out;
+    if (node >= expr_count) {
+      out.push_back(grammar.rule(static_cast<RuleId>(node - expr_count)).body);
+      return out;
+    }
+    const Expr& e = grammar.expr(static_cast<ExprId>(node));
+    switch (e.kind) {
+      case ExprKind::kRuleRef: out.push_back(expr_count + e.rule); break;
+      case ExprKind::kChoice:
+      case ExprKind::kRepeat: out.assign(e.children.begin(), e.children.end()); break;
+      case ExprKind::kSequence:
+        for (ExprId c : e.children) {
+          out.push_back(c);
+          if (!facts.expr_nullable[c]) break;
+        }
+        break;
+      default: break;
+    }
+    return out;
+  };
+
+  enum Color : uint8_t { kWhite, kGray, kBlack };
+  std::vector<Color> color(node_count, kWhite);
+  struct Frame {
+    size_t node;
+    std::vector<size_t> next;
+    size_t index;
+  };
+  for (size_t start = expr_count; start < node_count; ++start) {
+    if (color[start] != kWhite) continue;
+    std::vector<Frame> path;
+    color[start] = kGray;
+    path.push_back({start, successors(start), 0});
+    while (!path.empty()) {
+      Frame& top = path.back();
+      if (top.index == top.next.size()) {
+        color[top.node] = kBlack;
+        path.pop_back();
+        continue;
+      }
+      size_t v = top.next[top.index++];
+      if (color[v] == kBlack) continue;
+      if (color[v] == kWhite) {
+        color[v] = kGray;
+        path.push_back({v, successors(v), 0});
+        continue;
+      }
+      // v is on the current path: the path from v back to v is a cycle. Name
+      // the rules on it in order.
+      std::vector<RuleId> cycle;
+      bool on_cycle = false;
+      for (const Frame& f : path) {
+        if (f.node == v) on_cycle = true;
+        if (on_cycle && f.node >= expr_count) cycle.push_back(static_cast<RuleId>(f.node - expr_count));
+      }
+      if (cycle.empty()) {
+        return make_error(ErrorCode::kInternal, "the grammar's expressions form a cycle without a rule");
+      }
+      const Rule& first = grammar.rule(cycle.front());
+      // A long cycle is cut short: the first few rules locate it well enough.
+      constexpr size_t kShown = 8;
+      std::string chain;
+      for (size_t i = 0; i < cycle.size() && i < kShown; ++i) chain += grammar.rule(cycle[i]).name + " -> ";
+      chain += cycle.size() > kShown ? "... -> " + first.name : first.name;
+      return make_error(ErrorCode::kUnsupported,
+                        "rule '" + first.name + "' is left-recursive (" + chain +
+                            " without consuming input); rewrite it with repetition, e.g. a ::= b (\"op\" b)*",
+                        first.line ? Location::at(first.line, first.column) : Location{});
+    }
+  }
+  return {};
+}
+
+}  // namespace sluice::ir

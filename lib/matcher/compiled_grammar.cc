@@ -1,0 +1,162 @@
+// Implements sluice/compiler.h and the mask cache (matcher/mask_cache.h).
+// Tested in tests/matcher/ and tests/automaton/.
+#include "matcher/compiled_grammar.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "matcher/token_walk.h"
+#include "vocab/token_trie.h"
+
+namespace sluice {
+
+using matcher::Arena;
+using matcher::Config;
+using matcher::kRoot;
+using matcher::kSegmentFrames;
+using matcher::kUnknown;
+using matcher::NodeId;
+using matcher::SegmentKey;
+using matcher::Stepper;
+using matcher::TokenClass;
+using matcher::TokenClasses;
+using matcher::TokenWalker;
+
+namespace matcher {
+
+size_t SegmentKey::hash() const {
+  uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t{frames} << 1 | (exact ? 1 : 0));
+  for (size_t i = 0; i < 4u * frames; ++i) {
+    h ^= words[i];
+    h *= 0x100000001b3ULL;
+    h ^= h >> 29;
+  }
+  return static_cast<size_t>(h);
+}
+
+std::shared_ptr<const TokenClasses> MaskCache::find(const SegmentKey& key) const {
+  std::shared_lock lock(mutex_);
+  auto it = map_.find(key);
+  return it == map_.end() ? nullptr : it->second;
+}
+
+void MaskCache::insert(const SegmentKey& key, std::shared_ptr<const TokenClasses> classes) {
+  const size_t size = classes->memory_bytes() + sizeof(SegmentKey) + 32;
+  std::unique_lock lock(mutex_);
+  if (bytes_.load(std::memory_order_relaxed) + size > max_bytes_) {
+    map_.clear();
+    bytes_.store(0, std::memory_order_relaxed);
+  }
+  if (map_.emplace(key, std::move(classes)).second) bytes_.fetch_add(size, std::memory_order_relaxed);
+}
+
+size_t MaskCache::entries() const {
+  std::shared_lock lock(mutex_);
+  return map_.size();
+}
+
+}  // namespace matcher
+
+SegmentKey CompiledGrammar::Impl::key_for(const Arena& arena, NodeId top) const {
+  SegmentKey key;
+  NodeId id = top;
+  while (key.frames < kSegmentFrames && id != kRoot) {
+    const matcher::Node& node = arena[id];
+    uint32_t* w = &key.words[4 * key.frames];
+    w[0] = node.state;
+    w[1] = node.consumed ? 1 : 0;
+    w[2] = std::min(node.need, counter_cap);
+    w[3] = node.rem == kUnbounded ? kUnbounded : std::min(node.rem, counter_cap);
+    ++key.frames;
+    id = node.parent;
+  }
+  key.exact = id == kRoot;
+  return key;
+}
+
+Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::classes(const SegmentKey& key) const {
+  if (auto hit = cache.find(key)) return hit;
+  auto computed = compute(key);
+  if (!computed.ok()) return computed;
+  cache.insert(key, computed.value());
+  return computed;
+}
+
+Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
+  Arena arena;
+  Stepper stepper(automaton, arena, options.max_stacks_per_step, options.max_stack_nodes);
+  TokenWalker walker(vocabulary);
+  NodeId below = key.exact ? kRoot : kUnknown;
+  for (size_t i = key.frames; i-- > 0;) {
+    const uint32_t* w = &key.words[4 * i];
+    below = arena.intern(w[0], w[1] != 0, w[2], w[3], below);
+  }
+  // Only the top's own byte edges: what its calls and returns reach is in
+  // the configuration as stacks of their own, with keys of their own.
+  Config start;
+  start.nodes.push_back(below);
+  auto result = std::make_shared<TokenClasses>();
+  std::vector<TokenId> accepted;
+  if (key.frames == 1 && !key.exact) {
+    if (!walker.classify_all(stepper, start, accepted, result->uncertain)) return stepper.status().error();
+  } else {
+    SegmentKey top = key;
+    top.frames = 1;
+    top.exact = false;
+    std::fill(top.words.begin() + 4, top.words.end(), 0);
+    auto base = classes(top);
+    if (!base.ok()) return base;
+    result->base = base.value();
+    std::vector<TokenClass> out;
+    if (!walker.classify_list(stepper, start, result->base->uncertain, out)) return stepper.status().error();
+    const auto& trie = vocabulary.trie();
+    for (size_t i = 0; i < out.size(); ++i) {
+      uint32_t node = result->base->uncertain[i];
+      if (out[i] == TokenClass::kAccepted) {
+        const auto& tn = trie.nodes()[node];
+        for (uint32_t t = tn.token_begin; t < tn.token_end; ++t) accepted.push_back(trie.token_ids()[t]);
+      } else if (out[i] == TokenClass::kUncertain) {
+        result->uncertain.push_back(node);
+      }
+    }
+  }
+  const size_t vocab_size = vocabulary.size();
+  if (accepted.size() * 32 > vocab_size) {
+    result->accepted_words.assign((vocab_size + 31) / 32, 0);
+    for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
+  } else {
+    std::sort(accepted.begin(), accepted.end());
+    result->accepted_ids = std::move(accepted);
+  }
+  return std::shared_ptr<const TokenClasses>(std::move(result));
+}
+
+CompiledGrammar::CompiledGrammar(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CompiledGrammar::~CompiledGrammar() = default;
+
+Result<std::shared_ptr<const CompiledGrammar>> CompiledGrammar::compile(const Grammar& grammar,
+                                                                        const Vocabulary& vocabulary,
+                                                                        const CompileOptions& options) {
+  auto begin = std::chrono::steady_clock::now();
+  auto built = automaton::build_automaton(grammar, options);
+  if (!built.ok()) return built.error();
+  auto impl = std::make_unique<Impl>(std::move(built.value()), vocabulary, options);
+  const automaton::Automaton& a = impl->automaton;
+  impl->counter_cap = static_cast<uint32_t>(std::min<size_t>(vocabulary.max_token_bytes() + 1, kUnbounded - 1));
+  Stats& stats = impl->stats;
+  stats.rules = a.rules.size();
+  stats.states = a.states.size();
+  stats.edges = a.byte_edges.size() + a.call_edges.size();
+  stats.counter_loops = a.counter_loops;
+  stats.automaton_bytes = a.memory_bytes();
+  stats.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+  return std::shared_ptr<const CompiledGrammar>(std::make_shared<CompiledGrammar>(std::move(impl)));
+}
+
+const CompiledGrammar::Stats& CompiledGrammar::stats() const { return impl_->stats; }
+const Vocabulary& CompiledGrammar::vocabulary() const { return impl_->vocabulary; }
+const CompileOptions& CompiledGrammar::options() const { return impl_->options; }
+size_t CompiledGrammar::mask_cache_bytes() const { return impl_->cache.bytes(); }
+size_t CompiledGrammar::mask_cache_entries() const { return impl_->cache.entries(); }
+
+}  // namespace sluice

@@ -1,0 +1,119 @@
+// Implements sluice/vocab.h. Tested in tests/vocab/.
+#include <algorithm>
+
+#include "sluice/vocab.h"
+#include "vocab/token_trie.h"
+
+namespace sluice {
+
+struct Vocabulary::Impl {
+  std::vector<std::string> bytes;
+  std::vector<TokenKind> kinds;
+  std::vector<TokenId> eos;
+  std::vector<bool> eos_flag;
+  size_t max_token_bytes = 0;
+  vocab::TokenTrie trie;
+
+  void finish() {
+    std::vector<std::string_view> views(bytes.begin(), bytes.end());
+    std::vector<bool> include(bytes.size());
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      include[i] = kinds[i] != TokenKind::kSpecial;
+      if (include[i]) max_token_bytes = std::max(max_token_bytes, bytes[i].size());
+    }
+    eos_flag.assign(bytes.size(), false);
+    for (TokenId id : eos) eos_flag[id] = true;
+    trie = vocab::TokenTrie(views, include);
+  }
+};
+
+Vocabulary::Vocabulary() : impl_(std::make_shared<Impl>()) {}
+
+Vocabulary Vocabulary::from_tokenizer(const Tokenizer& tokenizer) {
+  auto impl = std::make_shared<Impl>();
+  uint32_t n = tokenizer.vocab_size();
+  impl->bytes.resize(n);
+  impl->kinds.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    TokenId id = static_cast<TokenId>(i);
+    impl->kinds[i] = tokenizer.token_kind(id);
+    if (impl->kinds[i] != TokenKind::kSpecial) impl->bytes[i] = std::string(tokenizer.token_bytes(id));
+  }
+  for (TokenId id : tokenizer.eos_tokens()) {
+    if (id >= 0 && static_cast<uint32_t>(id) < n) impl->eos.push_back(id);
+  }
+  // An EOS id must never be reachable as text: treat it as special.
+  for (TokenId id : impl->eos) {
+    impl->kinds[id] = TokenKind::kSpecial;
+    impl->bytes[id].clear();
+  }
+  impl->finish();
+  return Vocabulary(std::move(impl));
+}
+
+Result<Vocabulary> Vocabulary::from_tokens(std::vector<std::string> tokens, std::vector<TokenKind> kinds,
+                                           std::vector<TokenId> eos) {
+  if (!kinds.empty() && kinds.size() != tokens.size()) {
+    return make_error(ErrorCode::kInvalidArgument, "vocabulary: " + std::to_string(kinds.size()) + " kinds for " +
+                                                       std::to_string(tokens.size()) + " tokens");
+  }
+  if (tokens.size() > 0x7FFFFFFF) return make_error(ErrorCode::kInvalidArgument, "vocabulary: too many tokens");
+  if (kinds.empty()) kinds.assign(tokens.size(), TokenKind::kNormal);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].size() > 0xFFFF) {
+      return make_error(ErrorCode::kInvalidArgument, "vocabulary: token " + std::to_string(i) + " is longer than 65535 bytes");
+    }
+    if (kinds[i] == TokenKind::kByte && tokens[i].size() != 1) {
+      return make_error(ErrorCode::kInvalidArgument, "vocabulary: byte token " + std::to_string(i) + " is not one byte");
+    }
+  }
+  for (TokenId id : eos) {
+    if (id < 0 || static_cast<size_t>(id) >= tokens.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "vocabulary: EOS id " + std::to_string(id) + " is out of range");
+    }
+    if (kinds[id] != TokenKind::kSpecial) {
+      return make_error(ErrorCode::kInvalidArgument, "vocabulary: EOS id " + std::to_string(id) + " is not a special token");
+    }
+  }
+  auto impl = std::make_shared<Impl>();
+  impl->bytes = std::move(tokens);
+  impl->kinds = std::move(kinds);
+  for (size_t i = 0; i < impl->bytes.size(); ++i) {
+    if (impl->kinds[i] == TokenKind::kSpecial) impl->bytes[i].clear();
+  }
+  std::sort(eos.begin(), eos.end());
+  eos.erase(std::unique(eos.begin(), eos.end()), eos.end());
+  impl->eos = std::move(eos);
+  impl->finish();
+  return Vocabulary(std::move(impl));
+}
+
+uint32_t Vocabulary::size() const { return static_cast<uint32_t>(impl_->bytes.size()); }
+
+std::string_view Vocabulary::token_bytes(TokenId id) const {
+  if (id < 0 || static_cast<size_t>(id) >= impl_->bytes.size()) return {};
+  return impl_->bytes[id];
+}
+
+TokenKind Vocabulary::token_kind(TokenId id) const {
+  if (id < 0 || static_cast<size_t>(id) >= impl_->kinds.size()) return TokenKind::kSpecial;
+  return impl_->kinds[id];
+}
+
+const std::vector<TokenId>& Vocabulary::eos_tokens() const { return impl_->eos; }
+
+bool Vocabulary::is_eos(TokenId id) const {
+  return id >= 0 && static_cast<size_t>(id) < impl_->eos_flag.size() && impl_->eos_flag[id];
+}
+
+size_t Vocabulary::max_token_bytes() const { return impl_->max_token_bytes; }
+
+size_t Vocabulary::memory_bytes() const {
+  size_t total = impl_->trie.memory_bytes() + impl_->kinds.size();
+  for (const std::string& s : impl_->bytes) total += sizeof(std::string) + (s.size() > 15 ? s.size() : 0);
+  return total;
+}
+
+const vocab::TokenTrie& Vocabulary::trie() const { return impl_->trie; }
+
+}  // namespace sluice
