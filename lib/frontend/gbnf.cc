@@ -42,9 +42,11 @@ LineColumn line_column(std::string_view text, size_t offset) {
 std::string excerpt(std::string_view text, size_t offset) {
   constexpr size_t kHalfWindow = 40;
   offset = std::min(offset, text.size());
-  size_t line_start = text.rfind('\n', offset == 0 ? std::string_view::npos : offset - 1);
-  line_start = (line_start == std::string_view::npos || offset == 0) ? 0 : line_start + 1;
-  if (offset > 0 && text[offset - 1] == '\n') line_start = offset;
+  size_t line_start = 0;
+  if (offset > 0) {
+    size_t newline = text.rfind('\n', offset - 1);
+    if (newline != std::string_view::npos) line_start = newline + 1;
+  }
   size_t line_end = text.find_first_of("\r\n", offset);
   if (line_end == std::string_view::npos) line_end = text.size();
   size_t from = line_start;

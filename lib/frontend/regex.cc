@@ -223,7 +223,7 @@ class Lowerer {
       uint32_t cp;
       size_t j = i;
       while (j < sequence.size() && !sequence[j].quantifier) {
-        const auto* set = boost::get<regex::ast::CharSet>(&sequence[j].atom);
+        const auto* set = std::get_if<regex::ast::CharSet>(&sequence[j].atom);
         if (!set || !single_codepoint(*set, &cp) || is_surrogate(cp)) break;
         append_utf8(text, cp);
         ++j;
@@ -241,7 +241,7 @@ class Lowerer {
 
   Parts lower(const regex::ast::Piece& piece) {
     Parts parts;
-    if (const auto* set = boost::get<regex::ast::CharSet>(&piece.atom)) {
+    if (const auto* set = std::get_if<regex::ast::CharSet>(&piece.atom)) {
       uint32_t cp;
       if (single_codepoint(*set, &cp) && !is_surrogate(cp)) {
         std::string text;
@@ -250,15 +250,12 @@ class Lowerer {
       } else {
         parts = plain(g_.char_class(set->ranges, set->negated));
       }
-    } else if (const auto* assertion = boost::get<regex::ast::Assertion>(&piece.atom)) {
-      if (piece.quantifier) {
-        throw LowerFailure{make_error(ErrorCode::kParseError, "quantifier has nothing to repeat (it follows an anchor)",
-                                      Location::at_offset(piece.quantifier->offset))};
-      }
+    } else if (const auto* assertion = std::get_if<regex::ast::Assertion>(&piece.atom)) {
+      // The parser never quantifies an anchor (`^*` is "nothing to repeat").
       add(parts, assertion->kind == regex::ast::AssertionKind::kStart ? 1 : 0,
           assertion->kind == regex::ast::AssertionKind::kEnd ? 1 : 0, g_.empty());
     } else {
-      parts = lower(boost::get<boost::spirit::x3::forward_ast<regex::ast::Alternation>>(piece.atom).get());
+      parts = lower(*std::get<std::unique_ptr<regex::ast::Alternation>>(piece.atom));
     }
     if (!piece.quantifier) return parts;
     return repeat(parts, piece.quantifier->min, piece.quantifier->max);

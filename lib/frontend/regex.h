@@ -2,7 +2,8 @@
 // sluice/frontend.h).
 //
 // The pipeline is two stages, one file each:
-//   regex_parse.cc  pattern text -> ast::Alternation (Boost.Spirit X3)
+//   regex_parse.cc  pattern text -> ast::Alternation (Boost.Spirit X3 tokens,
+//                   assembled into a tree with an explicit stack)
 //   regex.cc        ast -> Grammar IR, resolving ^ and $ exactly
 //
 // Dialect: the ECMA-262 subset JSON Schema `pattern` uses, with code-point
@@ -18,11 +19,11 @@
 // Tested in tests/frontend/regex_*_test.cc.
 #pragma once
 
-#include <boost/optional.hpp>
-#include <boost/spirit/home/x3/support/ast/position_tagged.hpp>
-#include <boost/spirit/home/x3/support/ast/variant.hpp>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "sluice/error.h"
@@ -32,8 +33,6 @@
 namespace sluice::regex {
 
 namespace ast {
-
-namespace x3 = boost::spirit::x3;
 
 struct Alternation;
 
@@ -50,7 +49,8 @@ struct Assertion {
   AssertionKind kind = AssertionKind::kStart;
 };
 
-using Atom = x3::variant<CharSet, Assertion, x3::forward_ast<Alternation>>;
+// A group is boxed: Alternation is still incomplete here.
+using Atom = std::variant<CharSet, Assertion, std::unique_ptr<Alternation>>;
 
 struct Quantifier {
   uint32_t min = 1;
@@ -60,7 +60,7 @@ struct Quantifier {
 
 struct Piece {
   Atom atom;
-  boost::optional<Quantifier> quantifier;
+  std::optional<Quantifier> quantifier;
 };
 
 using Sequence = std::vector<Piece>;

@@ -1,28 +1,25 @@
 // Regex front-end, stage 1: pattern text -> ast::Alternation (see regex.h).
 //
-// Boost.Spirit X3 carries the recursive structure (alternation, sequence,
-// quantified pieces, groups). The leaves (literals, escapes, bracketed
-// classes, quantifiers, group openers) are small hand-written X3 primitives:
-// each is a flat loop over a few bytes, and doing them as X3 rules would
-// only add backtracking. A leaf that meets a construct sluice cannot enforce
-// throws a SyntaxFailure with the construct's offset; it never leaves this
-// file. Before X3 runs, a flat pre-scan validates UTF-8 and bounds the group
-// nesting, so X3's recursion is bounded by options.max_nesting.
+// A flat pre-scan first validates UTF-8, pairs the parentheses and bounds
+// the group nesting by options.max_nesting, so every later error is about
+// one construct and nothing recurses on unchecked depth.
+//
+// Boost.Spirit X3 then reads the pattern as a flat run of tokens (group
+// opener, `|`, `)`, quantifier, anchor, one-code-point atom); each token is a
+// small X3 primitive, a flat loop over a few bytes. The tree is assembled by
+// TreeBuilder with an explicit stack. A recursive X3 grammar would spend
+// over 8 KB of C stack per nesting level in an unoptimised sanitizer build,
+// so 1000 nested groups (the default limit) would overflow it; the flat form
+// costs no stack per level. A token that meets a construct sluice cannot
+// enforce throws a SyntaxFailure with the construct's offset; it never
+// leaves this file.
 //
 // Tested in tests/frontend/regex_parse_test.cc.
-// GCC 12 reports -Wmaybe-uninitialized inside boost::variant's move of the
-// AST variant (a known false positive of its aligned-storage trick); the
-// diagnostic lands in Boost and libstdc++ headers, so it is silenced for this
-// translation unit only.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-#include <boost/fusion/include/adapt_struct.hpp>
 #include <boost/spirit/home/x3.hpp>
 #include <string>
 
 #include "frontend/regex.h"
-
-BOOST_FUSION_ADAPT_STRUCT(sluice::regex::ast::Piece, atom, quantifier)
 
 namespace sluice::regex {
 
@@ -42,15 +39,8 @@ struct ParseState {
   const RegexOptions* options;
 };
 
-struct state_tag;
-
 [[noreturn]] void fail(ErrorCode code, std::string message, Iterator at, const ParseState& state) {
   throw SyntaxFailure{code, std::move(message), static_cast<size_t>(at - state.begin)};
-}
-
-template <typename Context>
-const ParseState& state_of(const Context& context) {
-  return *x3::get<state_tag>(context);
 }
 
 constexpr uint32_t kMaxBmp = 0xFFFF;
@@ -341,75 +331,130 @@ ast::CharSet read_class(Iterator& p, Iterator last, const ParseState& state) {
   return set;
 }
 
-// --- X3 primitives -------------------------------------------------------
+// --- tree building ----------------------------------------------------------
+
+// Assembles the tree from the token stream with an explicit stack of open
+// groups, so that nesting costs heap, not C stack.
+class TreeBuilder {
+ public:
+  TreeBuilder() { open(); }
+
+  template <typename T>
+  void atom(T&& value) {
+    current().emplace_back();
+    current().back().atom = std::forward<T>(value);
+  }
+
+  // False when there is nothing to repeat: no atom before, an anchor, or an
+  // atom that already has a quantifier.
+  bool quantify(const ast::Quantifier& quantifier) {
+    ast::Sequence& sequence = current();
+    if (sequence.empty() || sequence.back().quantifier) return false;
+    if (std::holds_alternative<ast::Assertion>(sequence.back().atom)) return false;
+    sequence.back().quantifier = quantifier;
+    return true;
+  }
+
+  void open() {
+    groups_.emplace_back();
+    groups_.back().emplace_back();
+  }
+
+  void bar() { groups_.back().emplace_back(); }
+
+  // The pre-scan guarantees every ')' closes an open group.
+  void close() {
+    auto group = std::make_unique<ast::Alternation>(std::move(groups_.back()));
+    groups_.pop_back();
+    atom(std::move(group));
+  }
+
+  ast::Alternation finish() { return std::move(groups_.front()); }
+
+ private:
+  ast::Sequence& current() { return groups_.back().back(); }
+
+  std::vector<ast::Alternation> groups_;  // [0] is the whole pattern
+};
+
+struct ParseContext {
+  ParseState state;
+  TreeBuilder builder;
+};
+
+struct context_tag;
+
+template <typename Context>
+ParseContext& context_of(const Context& context) {
+  return *x3::get<context_tag>(context);
+}
+
+// --- X3 grammar -------------------------------------------------------------
+//
+// The pattern is a flat run of tokens: `(` with its opener, `|`, `)`, a
+// quantifier, an anchor or a one-code-point atom. Each token primitive hands
+// what it read to the TreeBuilder once it has matched; a token, once
+// matched, is never backtracked over, so the builder sees each exactly once.
 
 // A literal, `.`, an escape outside classes or a bracketed class.
-struct CharSetParser : x3::parser<CharSetParser> {
-  using attribute_type = ast::CharSet;
-  static bool const has_attribute = true;
+struct CharSetToken : x3::parser<CharSetToken> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
 
   template <typename Context, typename RContext, typename Attribute>
-  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext const&,
-             Attribute& attribute) const {
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext const&, Attribute&) const {
     if (first == last) return false;
-    const ParseState& state = state_of(context);
+    ParseContext& pc = context_of(context);
     ast::CharSet set;
     Iterator p = first;
     switch (*p) {
       case '(': case ')': case '|': case '^': case '$': case '*': case '+': case '?':
         return false;
-      case '{': {
-        uint64_t min, max;
-        Iterator q = p;
-        if (read_braces(q, last, &min, &max)) return false;
-        ++p;
-        set.ranges = single('{');
-        break;
-      }
       case '.':
         ++p;
         set.ranges = line_terminator_ranges();
         set.negated = true;
         break;
-      case '[': set = read_class(p, last, state); break;
+      case '[': set = read_class(p, last, pc.state); break;
       case '\\': {
         ++p;
         bool is_set;
-        set.ranges = read_escape(p, last, false, &is_set, state);
+        set.ranges = read_escape(p, last, false, &is_set, pc.state);
         break;
       }
+      // A '{' reaches here only when it starts no quantifier (Annex B).
       default: set.ranges = single(decode_utf8(p)); break;
     }
     first = p;
-    x3::traits::move_to(std::move(set), attribute);
+    pc.builder.atom(std::move(set));
     return true;
   }
 };
 
-struct AssertionParser : x3::parser<AssertionParser> {
-  using attribute_type = ast::Assertion;
-  static bool const has_attribute = true;
+struct AssertionToken : x3::parser<AssertionToken> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
 
   template <typename Context, typename RContext, typename Attribute>
-  bool parse(Iterator& first, Iterator const& last, Context const&, RContext const&, Attribute& attribute) const {
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext const&, Attribute&) const {
     if (first == last || (*first != '^' && *first != '$')) return false;
     ast::Assertion assertion;
     assertion.kind = *first == '^' ? ast::AssertionKind::kStart : ast::AssertionKind::kEnd;
     ++first;
-    x3::traits::move_to(assertion, attribute);
+    context_of(context).builder.atom(assertion);
     return true;
   }
 };
 
-struct QuantifierParser : x3::parser<QuantifierParser> {
-  using attribute_type = ast::Quantifier;
-  static bool const has_attribute = true;
+struct QuantifierToken : x3::parser<QuantifierToken> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
 
   template <typename Context, typename RContext, typename Attribute>
-  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext const&,
-             Attribute& attribute) const {
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext const&, Attribute&) const {
     if (first == last) return false;
-    const ParseState& state = state_of(context);
+    ParseContext& pc = context_of(context);
+    const ParseState& state = pc.state;
     ast::Quantifier q;
     q.offset = static_cast<uint32_t>(first - state.begin);
     Iterator p = first;
@@ -436,95 +481,110 @@ struct QuantifierParser : x3::parser<QuantifierParser> {
     }
     // The lazy form matches the same set of strings.
     if (p != last && *p == '?') ++p;
+    if (!pc.builder.quantify(q)) fail(ErrorCode::kParseError, "quantifier has nothing to repeat", first, state);
     first = p;
-    x3::traits::move_to(q, attribute);
     return true;
   }
 };
 
-// What follows '(': nothing (capturing), "?:", or "?<name>". Lookaround
-// is reported here, at the offset of its '('.
-struct GroupOpenerParser : x3::parser<GroupOpenerParser> {
+// '(' and what follows it: nothing (capturing), "?:", or "?<name>".
+// Lookaround is reported here, at the offset of its '('.
+struct OpenToken : x3::parser<OpenToken> {
   using attribute_type = x3::unused_type;
   static bool const has_attribute = false;
 
   template <typename Context, typename RContext, typename Attribute>
   bool parse(Iterator& first, Iterator const& last, Context const& context, RContext const&, Attribute&) const {
-    const ParseState& state = state_of(context);
-    if (first == last || *first != '?') return true;
-    Iterator paren = first - 1;
+    if (first == last || *first != '(') return false;
+    ParseContext& pc = context_of(context);
+    const ParseState& state = pc.state;
+    Iterator paren = first;
     Iterator p = first + 1;
-    auto next_is = [&](std::string_view s) { return static_cast<size_t>(last - p) >= s.size() && std::string_view(p, s.size()) == s; };
-    if (next_is(":")) {
-      first = p + 1;
-      return true;
-    }
-    if (next_is("=")) fail(ErrorCode::kUnsupported, "lookahead (?=...) is not supported", paren, state);
-    if (next_is("!")) fail(ErrorCode::kUnsupported, "negative lookahead (?!...) is not supported", paren, state);
-    if (next_is("<=")) fail(ErrorCode::kUnsupported, "lookbehind (?<=...) is not supported", paren, state);
-    if (next_is("<!")) fail(ErrorCode::kUnsupported, "negative lookbehind (?<!...) is not supported", paren, state);
-    if (next_is("<")) {
-      Iterator q = p + 1;
-      auto name_char = [](char c, bool head) {
-        return is_ascii_letter(c) || c == '_' || c == '$' || (!head && is_digit(c));
+    if (p != last && *p == '?') {
+      ++p;
+      auto next_is = [&](std::string_view s) {
+        return static_cast<size_t>(last - p) >= s.size() && std::string_view(p, s.size()) == s;
       };
-      if (q != last && name_char(*q, true)) {
+      if (next_is(":")) {
+        ++p;
+      } else if (next_is("=")) {
+        fail(ErrorCode::kUnsupported, "lookahead (?=...) is not supported", paren, state);
+      } else if (next_is("!")) {
+        fail(ErrorCode::kUnsupported, "negative lookahead (?!...) is not supported", paren, state);
+      } else if (next_is("<=")) {
+        fail(ErrorCode::kUnsupported, "lookbehind (?<=...) is not supported", paren, state);
+      } else if (next_is("<!")) {
+        fail(ErrorCode::kUnsupported, "negative lookbehind (?<!...) is not supported", paren, state);
+      } else if (next_is("<")) {
+        auto name_char = [](char c, bool head) {
+          return is_ascii_letter(c) || c == '_' || c == '$' || (!head && is_digit(c));
+        };
+        Iterator q = p + 1;
+        if (q == last || !name_char(*q, true)) fail(ErrorCode::kParseError, "invalid group name in (?<name>...)", paren, state);
         for (++q; q != last && name_char(*q, false); ++q) {
         }
-        if (q != last && *q == '>') {
-          first = q + 1;
-          return true;
-        }
+        if (q == last || *q != '>') fail(ErrorCode::kParseError, "invalid group name in (?<name>...)", paren, state);
+        p = q + 1;
+      } else {
+        fail(ErrorCode::kParseError,
+             "invalid group: '(?' must be followed by ':', '<name>', '=', '!', '<=' or '<!'", paren, state);
       }
-      fail(ErrorCode::kParseError, "invalid group name in (?<name>...)", paren, state);
     }
-    fail(ErrorCode::kParseError, "invalid group: '(?' must be followed by ':', '<name>', '=', '!', '<=' or '<!'",
-         paren, state);
+    first = p;
+    pc.builder.open();
+    return true;
   }
 };
 
-// --- X3 grammar ----------------------------------------------------------
+struct BarToken : x3::parser<BarToken> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
 
-x3::rule<class alternation_rule, ast::Alternation> const alternation = "alternation";
-x3::rule<class sequence_rule, ast::Sequence> const sequence = "sequence";
-x3::rule<class piece_rule, ast::Piece> const piece = "piece";
-x3::rule<class group_rule, ast::Alternation> const group = "group";
-x3::rule<class atom_rule, ast::Atom> const atom = "atom";
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext const&, Attribute&) const {
+    if (first == last || *first != '|') return false;
+    ++first;
+    context_of(context).builder.bar();
+    return true;
+  }
+};
 
-auto const alternation_def = sequence % '|';
-auto const sequence_def = *piece;
-auto const piece_def = atom >> -QuantifierParser{};
-auto const atom_def = CharSetParser{} | AssertionParser{} | group;
-auto const group_def = '(' >> GroupOpenerParser{} >> alternation > ')';
+struct CloseToken : x3::parser<CloseToken> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
 
-BOOST_SPIRIT_DEFINE(alternation, sequence, piece, group, atom)
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext const&, Attribute&) const {
+    if (first == last || *first != ')') return false;
+    ++first;
+    context_of(context).builder.close();
+    return true;
+  }
+};
+
+// QuantifierToken comes before CharSetToken so that a '{' is a quantifier
+// whenever it can be one.
+auto const token = QuantifierToken{} | OpenToken{} | BarToken{} | CloseToken{} | AssertionToken{} | CharSetToken{};
+auto const pattern_tokens = *token;
 
 }  // namespace
 
 Result<ast::Alternation> parse(std::string_view pattern, const RegexOptions& options) {
   Status scanned = prescan(pattern, options);
   if (!scanned.ok()) return scanned.error();
-  ParseState state{pattern.data(), &options};
+  ParseContext pc{ParseState{pattern.data(), &options}, TreeBuilder()};
   Iterator first = pattern.data();
   Iterator last = pattern.data() + pattern.size();
-  ast::Alternation tree;
   try {
-    bool ok = x3::parse(first, last, x3::with<state_tag>(&state)[alternation], tree);
+    bool ok = x3::parse(first, last, x3::with<context_tag>(&pc)[pattern_tokens]);
     if (!ok || first != last) {
-      size_t offset = static_cast<size_t>(first - pattern.data());
-      char c = first != last ? *first : '\0';
-      if (c == '*' || c == '+' || c == '?' || c == '{') {
-        return make_error(ErrorCode::kParseError, "quantifier has nothing to repeat", Location::at_offset(offset));
-      }
-      return make_error(ErrorCode::kInternal, "regex parser stopped unexpectedly", Location::at_offset(offset));
+      return make_error(ErrorCode::kInternal, "regex tokenizer stopped unexpectedly",
+                        Location::at_offset(static_cast<size_t>(first - pattern.data())));
     }
   } catch (const SyntaxFailure& failure) {
     return make_error(failure.code, failure.message, Location::at_offset(failure.offset));
-  } catch (const x3::expectation_failure<Iterator>& failure) {
-    return make_error(ErrorCode::kParseError, "expected ')'",
-                      Location::at_offset(static_cast<size_t>(failure.where() - pattern.data())));
   }
-  return tree;
+  return pc.builder.finish();
 }
 
 }  // namespace sluice::regex

@@ -1,6 +1,7 @@
 // Implements ir/analysis.h. Tested in tests/ir/analysis_test.cc.
 #include "ir/analysis.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -102,6 +103,88 @@ std::vector<bool> reachable_rules(const Grammar& grammar) {
     for (ExprId c : e.children) work.push_back(c);
   }
   return rule_seen;
+}
+
+std::vector<std::vector<RuleId>> rule_references(const Grammar& grammar) {
+  const size_t rule_count = grammar.rules().size();
+  std::vector<std::vector<RuleId>> refs(rule_count);
+  // Stamps instead of clearing a visited set per rule.
+  std::vector<uint32_t> expr_stamp(grammar.expr_count(), 0);
+  std::vector<uint32_t> rule_stamp(rule_count, 0);
+  std::vector<ExprId> work;
+  for (RuleId r = 0; r < rule_count; ++r) {
+    const uint32_t stamp = r + 1;
+    work.assign(1, grammar.rule(r).body);
+    while (!work.empty()) {
+      ExprId id = work.back();
+      work.pop_back();
+      if (expr_stamp[id] == stamp) continue;
+      expr_stamp[id] = stamp;
+      const Expr& e = grammar.expr(id);
+      if (e.kind == ExprKind::kRuleRef && rule_stamp[e.rule] != stamp) {
+        rule_stamp[e.rule] = stamp;
+        refs[r].push_back(e.rule);
+      }
+      for (ExprId c : e.children) work.push_back(c);
+    }
+  }
+  return refs;
+}
+
+std::vector<bool> recursive_rules(const Grammar& grammar) {
+  // Tarjan's strongly connected components, with an explicit call stack.
+  const std::vector<std::vector<RuleId>> refs = rule_references(grammar);
+  const size_t n = refs.size();
+  constexpr uint32_t kUnvisited = ~uint32_t{0};
+  std::vector<uint32_t> index(n, kUnvisited), low(n, 0);
+  std::vector<bool> on_stack(n, false), recursive(n, false);
+  std::vector<RuleId> component_stack;
+  struct Call {
+    RuleId rule;
+    size_t next;
+  };
+  std::vector<Call> calls;
+  uint32_t counter = 0;
+  for (RuleId start = 0; start < n; ++start) {
+    if (index[start] != kUnvisited) continue;
+    calls.push_back({start, 0});
+    index[start] = low[start] = counter++;
+    component_stack.push_back(start);
+    on_stack[start] = true;
+    while (!calls.empty()) {
+      Call& call = calls.back();
+      RuleId v = call.rule;
+      if (call.next < refs[v].size()) {
+        RuleId w = refs[v][call.next++];
+        if (w == v) recursive[v] = true;
+        if (index[w] == kUnvisited) {
+          index[w] = low[w] = counter++;
+          component_stack.push_back(w);
+          on_stack[w] = true;
+          calls.push_back({w, 0});
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      calls.pop_back();
+      if (!calls.empty()) low[calls.back().rule] = std::min(low[calls.back().rule], low[v]);
+      if (low[v] == index[v]) {
+        std::vector<RuleId> component;
+        RuleId w;
+        do {
+          w = component_stack.back();
+          component_stack.pop_back();
+          on_stack[w] = false;
+          component.push_back(w);
+        } while (w != v);
+        if (component.size() > 1) {
+          for (RuleId c : component) recursive[c] = true;
+        }
+      }
+    }
+  }
+  return recursive;
 }
 
 Status find_left_recursion(const Grammar& grammar, const GrammarFacts& facts) {

@@ -38,6 +38,13 @@ GrammarFacts analyze(const Grammar& grammar);
 // Indexed by RuleId: the rule is reachable from the root through references.
 std::vector<bool> reachable_rules(const Grammar& grammar);
 
+// Indexed by RuleId: the rules each rule's body references (each once).
+std::vector<std::vector<RuleId>> rule_references(const Grammar& grammar);
+
+// Indexed by RuleId: the rule can reach itself through references (it lies
+// on a cycle of the reference graph, consuming input or not).
+std::vector<bool> recursive_rules(const Grammar& grammar);
+
 // Ok, or kUnsupported naming a left-recursive rule, located at its
 // definition, with the cycle in the message ("expr -> term -> expr").
 // Every rule is checked, reachable or not.

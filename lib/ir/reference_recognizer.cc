@@ -15,8 +15,7 @@
 #include "ir/reference_recognizer.h"
 
 #include <algorithm>
-#include <set>
-#include <tuple>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -44,6 +43,16 @@ struct Frame {
 };
 
 using Stack = std::vector<Frame>;
+
+struct StackHash {
+  size_t operator()(const Stack& stack) const {
+    uint64_t h = 14695981039346656037ull;
+    for (const Frame& f : stack) {
+      for (uint32_t word : {f.expr, f.pos, f.bits, f.length}) h = (h ^ word) * 1099511628211ull;
+    }
+    return static_cast<size_t>(h);
+  }
+};
 
 // The smallest and largest code point each UTF-8 length may encode; anything
 // outside is an overlong form or beyond U+10FFFF.
@@ -96,8 +105,9 @@ class Stepper {
   }
 
   // Expands `start` until each resulting stack has a terminal on top or is
-  // empty, adding those to `out`.
-  Status close(Stack start, std::set<Stack>& out) {
+  // empty, adding those to `out`. Every stack passes through seen_ first,
+  // so `out` never receives one twice within a step.
+  Status close(Stack start, std::vector<Stack>& out) {
     std::vector<Stack> work;
     work.push_back(std::move(start));
     while (!work.empty()) {
@@ -110,14 +120,14 @@ class Stepper {
                               " continuation stacks (ReferenceOptions::max_stacks)");
       }
       if (stack.empty()) {
-        out.insert(std::move(stack));
+        out.push_back(std::move(stack));
         continue;
       }
       Frame top = stack.back();
       const Expr& e = grammar_.expr(top.expr);
       switch (e.kind) {
         case ExprKind::kLiteral:
-        case ExprKind::kCharClass: out.insert(std::move(stack)); break;
+        case ExprKind::kCharClass: out.push_back(std::move(stack)); break;
         case ExprKind::kEmpty:
           stack.pop_back();
           work.push_back(std::move(stack));
@@ -213,7 +223,7 @@ class Stepper {
   const Grammar& grammar_;
   const GrammarFacts& facts_;
   size_t max_stacks_;
-  std::set<Stack> seen_;
+  std::unordered_set<Stack, StackHash> seen_;
 };
 
 }  // namespace
@@ -245,9 +255,8 @@ Result<ReferenceRecognizer> ReferenceRecognizer::create(const Grammar& grammar, 
   Stepper stepper(grammar, shared->facts, options.max_stacks);
   Frame start{grammar.rule(grammar.root()).body};
   if (stepper.completable(start)) {
-    std::set<Stack> initial;
-    if (Status st = stepper.close(Stack{start}, initial); !st.ok()) return st.error();
-    shared->initial.assign(initial.begin(), initial.end());
+    if (Status st = stepper.close(Stack{start}, shared->initial); !st.ok()) return st.error();
+    std::sort(shared->initial.begin(), shared->initial.end());
   }
   ReferenceRecognizer recognizer(std::make_shared<const Grammar>(grammar), options);
   recognizer.state_->shared = std::move(shared);
@@ -266,7 +275,7 @@ Result<bool> ReferenceRecognizer::feed(std::string_view bytes) {
     if (s.failed) return s.error;
     if (s.stacks.empty()) return false;
     Stepper stepper(*grammar_, s.shared->facts, options_.max_stacks);
-    std::set<Stack> next;
+    std::vector<Stack> next;
     for (const Stack& stack : s.stacks) {
       if (stack.empty()) continue;
       Stack moved = stack;
@@ -278,7 +287,8 @@ Result<bool> ReferenceRecognizer::feed(std::string_view bytes) {
         return s.error;
       }
     }
-    s.stacks.assign(next.begin(), next.end());
+    std::sort(next.begin(), next.end());
+    s.stacks = std::move(next);
   }
   if (s.failed) return s.error;
   return !s.stacks.empty();
@@ -292,7 +302,8 @@ bool ReferenceRecognizer::accepting() const {
 bool ReferenceRecognizer::dead() const { return state_->stacks.empty(); }
 
 Result<Classification> ReferenceRecognizer::classify(std::string_view bytes) const {
-  ReferenceRecognizer copy(*this);
+  ReferenceRecognizer copy(grammar_, options_);
+  copy.state_->shared = state_->shared;
   copy.reset();
   if (copy.dead()) return Classification{Verdict::kReject, 0};
   for (size_t i = 0; i < bytes.size(); ++i) {

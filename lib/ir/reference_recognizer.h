@@ -26,7 +26,9 @@
 namespace sluice::ir {
 
 struct ReferenceOptions {
-  // Upper bound on live continuation stacks after any byte.
+  // Upper bound on the continuation stacks visited while expanding one byte
+  // (the live ones it leaves and the intermediate ones on the way), which
+  // bounds both memory and the work per byte.
   size_t max_stacks = 100000;
 };
 

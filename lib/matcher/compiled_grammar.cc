@@ -22,6 +22,9 @@ using matcher::TokenClass;
 using matcher::TokenClasses;
 using matcher::TokenWalker;
 
+// Configurations one cache computation memoises (about 1 KiB each).
+constexpr size_t kComputeMemoConfigs = 4096;
+
 namespace matcher {
 
 size_t SegmentKey::hash() const {
@@ -85,7 +88,7 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::classes(const
 Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
   Arena arena;
   Stepper stepper(automaton, arena, options.max_stacks_per_step, options.max_stack_nodes);
-  TokenWalker walker(vocabulary);
+  TokenWalker walker(vocabulary, kComputeMemoConfigs);
   NodeId below = key.exact ? kRoot : kUnknown;
   for (size_t i = key.frames; i-- > 0;) {
     const uint32_t* w = &key.words[4 * i];
@@ -100,11 +103,18 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
   if (key.frames == 1 && !key.exact) {
     if (!walker.classify_all(stepper, start, accepted, result->uncertain)) return stepper.status().error();
   } else {
-    SegmentKey top = key;
-    top.frames = 1;
-    top.exact = false;
-    std::fill(top.words.begin() + 4, top.words.end(), 0);
-    auto base = classes(top);
+    // The base is the same segment with its bottom frame cut off (or, for
+    // an exact key, with the stack's end forgotten): its accepted tokens
+    // stay accepted, its rejected ones stay rejected, and only its
+    // uncertain ones need a walk here.
+    SegmentKey shorter = key;
+    if (key.exact) {
+      shorter.exact = false;
+    } else {
+      --shorter.frames;
+      std::fill(shorter.words.begin() + 4 * shorter.frames, shorter.words.end(), 0);
+    }
+    auto base = classes(shorter);
     if (!base.ok()) return base;
     result->base = base.value();
     std::vector<TokenClass> out;
@@ -121,6 +131,15 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     }
   }
   const size_t vocab_size = vocabulary.size();
+  if (result->base) {
+    const TokenClasses& b = *result->base;
+    if (!b.accepted_words.empty()) {
+      result->accepted_words = b.accepted_words;
+      for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
+      return std::shared_ptr<const TokenClasses>(std::move(result));
+    }
+    accepted.insert(accepted.end(), b.accepted_ids.begin(), b.accepted_ids.end());
+  }
   if (accepted.size() * 32 > vocab_size) {
     result->accepted_words.assign((vocab_size + 31) / 32, 0);
     for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);

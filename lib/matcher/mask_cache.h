@@ -8,9 +8,11 @@
 // token can tell two counters apart, so such frames share entries.
 //
 // An entry for one frame comes from a full walk of the token trie. An
-// entry for a deeper segment starts from the one-frame entry of its top
-// (`base`) and only re-walks that entry's uncertain tokens, so it adds few
-// bytes and little time.
+// entry for a deeper segment starts from the entry of the segment one frame
+// shorter (`base`, a chain down to the top frame alone) and only re-walks
+// that entry's uncertain tokens, so it adds few bytes and little time: the
+// expensive walk of, say, a JSON string body happens once, at the depth
+// where the string's own frame is known, not once per context.
 //
 // The cache is bounded by CompileOptions::max_mask_cache_bytes; when an
 // insertion would pass the bound, every entry is dropped first (entries in
@@ -33,7 +35,9 @@
 
 namespace sluice::matcher {
 
-inline constexpr size_t kSegmentFrames = 4;
+// Deep enough that the stacks of typical JSON documents fit whole (exact
+// keys, nothing left to resolve per step); deeper frames only split keys.
+inline constexpr size_t kSegmentFrames = 8;
 
 struct SegmentKey {
   // Four words a frame: state, consumed, need, rem (capped).
@@ -45,10 +49,12 @@ struct SegmentKey {
 };
 
 struct TokenClasses {
-  // Accepted tokens: base's accepted tokens plus these.
+  // The entry this one was refined from (kept for its uncertain list).
   std::shared_ptr<const TokenClasses> base;
-  std::vector<uint32_t> accepted_words;  // bitset, when dense
-  std::vector<TokenId> accepted_ids;     // when sparse
+  // Every accepted token (the base's included), as a bitset when dense or
+  // a sorted id list when sparse, so a mask needs one OR per key.
+  std::vector<uint32_t> accepted_words;
+  std::vector<TokenId> accepted_ids;
   std::vector<uint32_t> uncertain;       // trie nodes, ascending
   size_t memory_bytes() const {
     return sizeof(TokenClasses) + accepted_words.size() * 4 + accepted_ids.size() * 4 + uncertain.size() * 4;

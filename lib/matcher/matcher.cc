@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
 
 #include "matcher/compiled_grammar.h"
 #include "matcher/token_walk.h"
@@ -22,39 +21,60 @@ using matcher::TokenClass;
 using matcher::TokenClasses;
 
 struct Matcher::State {
+  // Configurations a matcher memoises byte transitions for (about 1 KiB
+  // each): enough for the states a grammar cycles through.
+  static constexpr size_t kMemoConfigs = 256;
+
   struct Snapshot {
-    Config config;
+    Config config;  // nodes sorted
     bool terminated = false;
   };
 
   explicit State(const CompiledGrammar::Impl& grammar)
       : g(&grammar),
         stepper(grammar.automaton, arena, grammar.options.max_stacks_per_step, grammar.options.max_stack_nodes),
-        walker(grammar.vocabulary) {
+        walker(grammar.vocabulary, kMemoConfigs),
+        ring(grammar.options.rollback_depth + 1) {
     reset();
   }
   State(const State& other)
       : g(other.g),
         arena(other.arena),
         stepper(g->automaton, arena, g->options.max_stacks_per_step, g->options.max_stack_nodes),
-        walker(g->vocabulary),
-        history(other.history),
+        walker(g->vocabulary, kMemoConfigs),
+        ring(other.ring),
+        head(other.head),
+        count(other.count),
         status(other.status) {}
 
   void reset() {
-    history.clear();
+    head = 0;
+    count = 1;
     status = Status();
-    Snapshot start;
     stepper.clear_status();
+    Snapshot& start = ring[0];
+    start.terminated = false;
     if (!stepper.start(start.config)) status = stepper.status();
-    history.push_back(std::move(start));
+    std::sort(start.config.nodes.begin(), start.config.nodes.end());
+    current_id_generation = ~uint64_t{0};
   }
 
-  const Snapshot& current() const { return history.back(); }
+  const Snapshot& current() const { return ring[(head + count - 1) % ring.size()]; }
 
-  void push(Config config, bool terminated) {
-    history.push_back(Snapshot{std::move(config), terminated});
-    while (history.size() > g->options.rollback_depth + 1) history.pop_front();
+  // Makes `config` the current snapshot; the oldest one falls off once
+  // rollback_depth snapshots are kept. Vectors are reused, not reallocated.
+  void push(const Config& config, bool terminated) {
+    if (count == ring.size()) {
+      head = (head + 1) % ring.size();
+    } else {
+      ++count;
+    }
+    Snapshot& slot = ring[(head + count - 1) % ring.size()];
+    slot.config.nodes.assign(config.nodes.begin(), config.nodes.end());
+    slot.config.accepting = config.accepting;
+    slot.config.popped = false;
+    slot.terminated = terminated;
+    current_id_generation = ~uint64_t{0};
   }
 
   bool fail(const Status& s) {
@@ -62,42 +82,48 @@ struct Matcher::State {
     return false;
   }
 
-  // Steps `from` over bytes into out. False when a byte cannot be consumed
-  // (*ok_prefix = how many could) or on a budget error (status set).
-  bool run_bytes(const Config& from, std::string_view bytes, Config& out, size_t* ok_prefix) {
-    const Config* cur = &from;
+  // The memo id of the current configuration.
+  uint32_t current_id() {
+    if (walker.memo_full()) walker.clear_memo();
+    if (current_id_generation != walker.generation()) {
+      cached_current_id = walker.intern(current().config);
+      current_id_generation = walker.generation();
+    }
+    return cached_current_id;
+  }
+
+  // Steps configuration `id` over bytes. False when a byte cannot be
+  // consumed (*ok_prefix = how many could) or on a budget error (status
+  // set). Uses the walker's memo, so a repeated step is a table lookup.
+  bool run_bytes(uint32_t id, std::string_view bytes, uint32_t* end, size_t* ok_prefix) {
     for (size_t i = 0; i < bytes.size(); ++i) {
-      Config& next = (i % 2 == 0) ? scratch_a : scratch_b;
-      if (cur->nodes.empty()) {
+      uint32_t packed = 0;
+      if (!walker.transition(stepper, id, static_cast<uint8_t>(bytes[i]), &packed)) return fail(stepper.status());
+      if (!(packed & 1)) {
         if (ok_prefix) *ok_prefix = i;
         return false;
       }
-      if (!stepper.step(*cur, static_cast<uint8_t>(bytes[i]), next)) return fail(stepper.status());
-      if (next.nodes.empty() && !next.accepting) {
-        if (ok_prefix) *ok_prefix = i;
-        return false;
-      }
-      cur = &next;
+      id = packed >> 1;
     }
     if (ok_prefix) *ok_prefix = bytes.size();
-    out = *cur;
+    *end = id;
     return true;
   }
 
-  // Whether `id` can follow configuration `from`; fills `out` with the
-  // configuration after it (for non-EOS tokens).
-  bool step_token(const Snapshot& from, TokenId id, Config& out, bool* eos) {
+  // Whether `id` can follow; *end is the configuration after it (for
+  // non-EOS tokens).
+  bool step_token(uint32_t from, bool terminated, TokenId id, uint32_t* end, bool* eos) {
     *eos = false;
-    if (!status.ok() || from.terminated) return false;
+    if (!status.ok() || terminated) return false;
     const Vocabulary& v = g->vocabulary;
     if (v.is_eos(id)) {
       *eos = true;
-      return from.config.accepting;
+      return walker.config(from).accepting;
     }
     if (id < 0 || static_cast<uint32_t>(id) >= v.size() || v.token_kind(id) == TokenKind::kSpecial) return false;
     std::string_view bytes = v.token_bytes(id);
     if (bytes.empty()) return false;
-    return run_bytes(from.config, bytes, out, nullptr);
+    return run_bytes(from, bytes, end, nullptr);
   }
 
   Status fill(uint32_t* words) {
@@ -114,7 +140,6 @@ struct Matcher::State {
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
     }
     held.clear();
-    applied.clear();
     uncertain.clear();
     for (const SegmentKey& key : keys) {
       auto classes = g->classes(key);
@@ -125,7 +150,6 @@ struct Matcher::State {
       }
       held.push_back(classes.value());
       const TokenClasses* c = classes.value().get();
-      apply(c->base.get(), words, n_words);
       apply(c, words, n_words);
       uncertain.insert(uncertain.end(), c->uncertain.begin(), c->uncertain.end());
     }
@@ -161,9 +185,6 @@ struct Matcher::State {
   }
 
   void apply(const TokenClasses* c, uint32_t* words, size_t n_words) {
-    if (c == nullptr) return;
-    if (std::find(applied.begin(), applied.end(), c) != applied.end()) return;
-    applied.push_back(c);
     if (!c->accepted_words.empty()) {
       const uint32_t* src = c->accepted_words.data();
       for (size_t i = 0; i < n_words; ++i) words[i] |= src[i];
@@ -175,13 +196,16 @@ struct Matcher::State {
   matcher::Arena arena;
   matcher::Stepper stepper;
   matcher::TokenWalker walker;
-  std::deque<Snapshot> history;
+  // The last rollback_depth + 1 snapshots, oldest at head.
+  std::vector<Snapshot> ring;
+  size_t head = 0;
+  size_t count = 0;
   Status status;
+  uint32_t cached_current_id = 0;
+  uint64_t current_id_generation = ~uint64_t{0};
   // Scratch, kept to avoid allocations per step.
-  Config scratch_a, scratch_b, scratch_out;
   std::vector<SegmentKey> keys;
   std::vector<std::shared_ptr<const TokenClasses>> held;
-  std::vector<const TokenClasses*> applied;
   std::vector<uint32_t> uncertain;
   std::vector<TokenClass> classes_out;
 };
@@ -215,14 +239,54 @@ Status Matcher::fill_next_token_bitmask(std::span<int32_t> words) {
   return fill_next_token_bitmask(words.data());
 }
 
+Status Matcher::fill_next_token_bitmask_naive(int32_t* out) {
+  State& s = *state_;
+  const Vocabulary& v = grammar_->vocabulary();
+  uint32_t* words = reinterpret_cast<uint32_t*>(out);
+  std::memset(words, 0, mask_words() * sizeof(uint32_t));
+  if (!s.status.ok()) return s.status;
+  const State::Snapshot& snap = s.current();
+  if (snap.terminated) return Status();
+  Config a, b;
+  for (uint32_t i = 0; i < v.size(); ++i) {
+    TokenId id = static_cast<TokenId>(i);
+    bool allowed = false;
+    if (v.is_eos(id)) {
+      allowed = snap.config.accepting;
+    } else if (v.token_kind(id) != TokenKind::kSpecial && !v.token_bytes(id).empty()) {
+      std::string_view bytes = v.token_bytes(id);
+      const Config* cur = &snap.config;
+      allowed = true;
+      for (size_t k = 0; k < bytes.size() && allowed; ++k) {
+        Config& next = (k % 2 == 0) ? a : b;
+        if (!s.stepper.step(*cur, static_cast<uint8_t>(bytes[k]), next)) {
+          s.fail(s.stepper.status());
+          std::memset(words, 0, mask_words() * sizeof(uint32_t));
+          return s.status;
+        }
+        allowed = !next.empty() || next.accepting;
+        cur = &next;
+      }
+    }
+    if (allowed) words[i >> 5] |= uint32_t{1} << (i & 31);
+  }
+  return Status();
+}
+
 bool Matcher::accept_token(TokenId id) {
   State& s = *state_;
   bool eos = false;
-  if (!s.step_token(s.current(), id, s.scratch_out, &eos)) return false;
+  uint32_t end = 0;
+  const uint32_t from = s.current_id();
+  if (!s.step_token(from, s.current().terminated, id, &end, &eos)) return false;
+  // Copies: push() may overwrite the slot the current snapshot lives in.
   if (eos) {
-    s.push(s.current().config, true);
+    Config config = s.current().config;
+    s.push(config, true);
   } else {
-    s.push(s.scratch_out, false);
+    s.push(s.walker.config(end), false);
+    s.cached_current_id = end;
+    s.current_id_generation = s.walker.generation();
   }
   return true;
 }
@@ -230,7 +294,8 @@ bool Matcher::accept_token(TokenId id) {
 bool Matcher::is_token_allowed(TokenId id) {
   State& s = *state_;
   bool eos = false;
-  return s.step_token(s.current(), id, s.scratch_out, &eos);
+  uint32_t end = 0;
+  return s.step_token(s.current_id(), s.current().terminated, id, &end, &eos);
 }
 
 bool Matcher::accept_string(std::string_view bytes, size_t* accepted_bytes) {
@@ -239,21 +304,26 @@ bool Matcher::accept_string(std::string_view bytes, size_t* accepted_bytes) {
     if (accepted_bytes) *accepted_bytes = 0;
     return false;
   }
-  if (!s.run_bytes(s.current().config, bytes, s.scratch_out, accepted_bytes)) return false;
-  s.push(s.scratch_out, false);
+  uint32_t end = 0;
+  if (!s.run_bytes(s.current_id(), bytes, &end, accepted_bytes)) return false;
+  s.push(s.walker.config(end), false);
+  s.cached_current_id = end;
+  s.current_id_generation = s.walker.generation();
   return true;
 }
 
 size_t Matcher::validate_tokens(std::span<const TokenId> ids) {
   State& s = *state_;
-  State::Snapshot cur = s.current();
+  uint32_t cur = s.current_id();
+  bool terminated = s.current().terminated;
   bool eos = false;
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (!s.step_token(cur, ids[i], s.scratch_out, &eos)) return i;
+    uint32_t end = 0;
+    if (!s.step_token(cur, terminated, ids[i], &end, &eos)) return i;
     if (eos) {
-      cur.terminated = true;
+      terminated = true;
     } else {
-      cur.config = s.scratch_out;
+      cur = end;
     }
   }
   return ids.size();
@@ -261,12 +331,13 @@ size_t Matcher::validate_tokens(std::span<const TokenId> ids) {
 
 Status Matcher::rollback(size_t n) {
   State& s = *state_;
-  if (n >= s.history.size()) {
+  if (n >= s.count) {
     return make_error(ErrorCode::kInvalidArgument, "cannot roll back " + std::to_string(n) + " steps: only " +
-                                                       std::to_string(s.history.size() - 1) +
+                                                       std::to_string(s.count - 1) +
                                                        " are kept (CompileOptions::rollback_depth)");
   }
-  s.history.resize(s.history.size() - n);
+  s.count -= n;
+  if (n > 0) s.current_id_generation = ~uint64_t{0};
   return Status();
 }
 

@@ -7,25 +7,86 @@
 
 namespace sluice::matcher {
 
+size_t TokenWalker::Hash::operator()(const Config& c) const {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (c.accepting ? 1 : 0) ^ (c.popped ? 2 : 0);
+  for (NodeId n : c.nodes) {
+    h ^= n;
+    h *= 0x100000001b3ULL;
+    h ^= h >> 31;
+  }
+  return static_cast<size_t>(h);
+}
+
+void TokenWalker::clear_memo() {
+  ++generation_;
+  configs_.clear();
+  index_.clear();
+  transitions_.clear();
+}
+
+uint32_t TokenWalker::intern(const Config& config) {
+  if (configs_.empty()) {
+    configs_.push_back(Config{});
+    index_.emplace(Config{}, kDead);
+    transitions_.assign(256, -1);
+  }
+  auto it = index_.find(config);
+  if (it != index_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(configs_.size());
+  configs_.push_back(config);
+  index_.emplace(config, id);
+  transitions_.resize(transitions_.size() + 256, -1);
+  return id;
+}
+
+bool TokenWalker::transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed) {
+  int32_t known = transitions_[size_t{from} * 256 + byte];
+  if (known >= 0) {
+    *packed = static_cast<uint32_t>(known);
+    return true;
+  }
+  stepper.step_raw(configs_[from], byte, raw_);
+  uint32_t next = kDead;
+  bool consumed = !raw_.empty();
+  if (consumed) {
+    if (!stepper.expand(raw_, scratch_)) return false;
+    std::sort(scratch_.nodes.begin(), scratch_.nodes.end());
+    next = intern(scratch_);
+  }
+  *packed = next << 1 | (consumed ? 1 : 0);
+  transitions_[size_t{from} * 256 + byte] = static_cast<int32_t>(*packed);
+  return true;
+}
+
+void TokenWalker::level(size_t depth) {
+  if (level_config_.size() <= depth) {
+    level_config_.resize(depth + 1, kDead);
+    level_uncertain_.resize(depth + 1, 0);
+  }
+}
+
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                                std::vector<uint32_t>& uncertain) {
   const vocab::TokenTrie& trie = vocabulary_.trie();
   const auto& nodes = trie.nodes();
   const auto& ids = trie.token_ids();
-  // Sized once, so references into levels_ stay valid below.
+  if (memo_full()) clear_memo();
   level(vocabulary_.max_token_bytes() + 1);
-  Level& root = level(0);
-  root.config = start;
-  root.uncertain = start.popped;
+  Config sorted = start;
+  std::sort(sorted.nodes.begin(), sorted.nodes.end());
+  level_config_[0] = intern(sorted);
+  level_uncertain_[0] = start.popped;
   uint32_t i = 1;
   const uint32_t n = static_cast<uint32_t>(nodes.size());
   while (i < n) {
     const vocab::TrieNode& node = nodes[i];
     const size_t d = node.depth;
-    Level& parent = level(d - 1);
-    stepper.step_raw(parent.config, node.byte, raw_);
-    const bool parent_uncertain = parent.uncertain;
-    if (!raw_.empty()) {
+    uint32_t packed = 0;
+    if (!transition(stepper, level_config_[d - 1], node.byte, &packed)) return false;
+    const bool consumed = packed & 1;
+    const uint32_t next = packed >> 1;
+    const bool parent_uncertain = level_uncertain_[d - 1];
+    if (consumed) {
       for (uint32_t t = node.token_begin; t < node.token_end; ++t) accepted.push_back(ids[t]);
     } else if (parent_uncertain && node.token_begin != node.token_end) {
       uncertain.push_back(i);
@@ -34,15 +95,9 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
       ++i;
       continue;
     }
-    Level& here = level(d);
-    bool alive = false;
-    bool here_uncertain = parent_uncertain;
-    if (!raw_.empty()) {
-      if (!stepper.expand(raw_, here.config)) return false;
-      here_uncertain = here_uncertain || here.config.popped;
-      alive = !here.config.empty();
-    }
-    if (!alive) {
+    const Config& here = configs_[next];
+    const bool here_uncertain = parent_uncertain || here.popped;
+    if (here.empty()) {
       // The whole subtree below is decided here.
       if (here_uncertain) {
         for (uint32_t j = i + 1; j < node.subtree_end; ++j) {
@@ -52,7 +107,8 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
       i = node.subtree_end;
       continue;
     }
-    here.uncertain = here_uncertain;
+    level_config_[d] = next;
+    level_uncertain_[d] = here_uncertain;
     ++i;
   }
   return true;
@@ -64,11 +120,13 @@ bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std
   const auto& nodes = trie.nodes();
   const auto& ids = trie.token_ids();
   out.assign(list.size(), TokenClass::kRejected);
+  if (memo_full()) clear_memo();
   level(vocabulary_.max_token_bytes() + 1);
-  Level& root = level(0);
-  root.config = start;
-  root.uncertain = start.popped;
-  // levels_[0..valid] hold the expansions along `previous`.
+  Config sorted = start;
+  std::sort(sorted.nodes.begin(), sorted.nodes.end());
+  level_config_[0] = intern(sorted);
+  level_uncertain_[0] = start.popped;
+  // Levels 0..valid hold the configurations along `previous`.
   std::string_view previous;
   size_t valid = 0;
   for (size_t k = 0; k < list.size(); ++k) {
@@ -81,26 +139,27 @@ bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std
     previous = bytes;
     bool dead = false;
     for (size_t d = common; d + 1 < bytes.size(); ++d) {
-      Level& from = level(d);
-      stepper.step_raw(from.config, static_cast<uint8_t>(bytes[d]), raw_);
-      Level& to = level(d + 1);
-      if (!stepper.expand(raw_, to.config)) return false;
-      to.uncertain = from.uncertain || to.config.popped;
+      uint32_t packed = 0;
+      if (!transition(stepper, level_config_[d], static_cast<uint8_t>(bytes[d]), &packed)) return false;
+      const Config& to = configs_[packed >> 1];
+      level_config_[d + 1] = packed >> 1;
+      level_uncertain_[d + 1] = level_uncertain_[d] || to.popped;
       valid = d + 1;
-      if (to.config.empty()) {
+      if (to.empty()) {
         dead = true;
         break;
       }
     }
     if (dead) {
-      out[k] = levels_[valid].uncertain ? TokenClass::kUncertain : TokenClass::kRejected;
+      out[k] = level_uncertain_[valid] ? TokenClass::kUncertain : TokenClass::kRejected;
       continue;
     }
-    Level& last = level(bytes.size() - 1);
-    stepper.step_raw(last.config, static_cast<uint8_t>(bytes.back()), raw_);
-    if (!raw_.empty()) {
+    const size_t last = bytes.size() - 1;
+    uint32_t packed = 0;
+    if (!transition(stepper, level_config_[last], static_cast<uint8_t>(bytes.back()), &packed)) return false;
+    if (packed & 1) {
       out[k] = TokenClass::kAccepted;
-    } else if (last.uncertain) {
+    } else if (level_uncertain_[last]) {
       out[k] = TokenClass::kUncertain;
     }
   }

@@ -10,10 +10,16 @@
 //   rejected  - every path died inside the segment.
 // Over a real stack (kRoot below) nothing is uncertain.
 //
+// Configurations met during walks are interned and their byte transitions
+// memoised (a lazily built DFA over configurations), so a trie edge costs a
+// table lookup once the configurations it connects have been seen: inside a
+// JSON string body every character leads back to the same configuration.
+//
 // Tested through tests/matcher/ (fast masks against the reference).
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "matcher/engine.h"
@@ -25,7 +31,10 @@ enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
 
 class TokenWalker {
  public:
-  explicit TokenWalker(const Vocabulary& vocabulary) : vocabulary_(vocabulary) {}
+  // Beyond max_memo_configs the memo is dropped and refilled, so it stays
+  // under about 1 KiB times that.
+  TokenWalker(const Vocabulary& vocabulary, size_t max_memo_configs)
+      : vocabulary_(vocabulary), max_memo_configs_(max_memo_configs) {}
 
   // Every trie node. accepted gets token ids, uncertain gets trie nodes in
   // depth-first order. False on a budget error (stepper.status()).
@@ -36,19 +45,42 @@ class TokenWalker {
   bool classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& nodes,
                      std::vector<TokenClass>& out);
 
+  // The memo, for stepping one configuration at a time (the matcher's
+  // accept path). Ids stay valid until the memo is dropped, which bumps
+  // generation(); classify_* may drop it when it has grown too large.
+  uint32_t intern(const Config& config);  // config.nodes must be sorted
+  // (next configuration << 1) | (some stack consumed the byte); false on a
+  // budget error.
+  bool transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
+  const Config& config(uint32_t id) const { return configs_[id]; }
+  uint64_t generation() const { return generation_; }
+  bool memo_full() const { return configs_.size() > max_memo_configs_; }
+  void clear_memo();
+
  private:
-  struct Level {
-    Config config;
-    bool uncertain = false;  // some path returned below the segment so far
+  static constexpr uint32_t kDead = 0;  // the empty configuration's id
+
+  struct Hash {
+    size_t operator()(const Config& c) const;
   };
-  Level& level(size_t depth) {
-    if (levels_.size() <= depth) levels_.resize(depth + 1);
-    return levels_[depth];
-  }
+  struct Equal {
+    bool operator()(const Config& a, const Config& b) const {
+      return a.nodes == b.nodes && a.accepting == b.accepting && a.popped == b.popped;
+    }
+  };
+
+  void level(size_t depth);
 
   const Vocabulary& vocabulary_;
-  std::vector<Level> levels_;
+  size_t max_memo_configs_;
+  std::vector<Config> configs_;
+  std::unordered_map<Config, uint32_t, Hash, Equal> index_;
+  std::vector<int32_t> transitions_;  // 256 per configuration; -1 unknown
+  std::vector<uint32_t> level_config_;
+  std::vector<uint8_t> level_uncertain_;
   std::vector<NodeId> raw_;
+  Config scratch_;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace sluice::matcher

@@ -24,16 +24,28 @@ void reserve(Candidates& c, size_t n) {
   }
 }
 
-// Copies the allowed tokens' ids and logits, in id order; returns how many.
-size_t gather_allowed(std::span<const float> logits, std::span<const int32_t> mask, Candidates& c) {
+// 1 when a logit is an infinity or NaN: its exponent bits are all set.
+inline uint32_t not_finite(float logit) {
+  constexpr uint32_t kExponent = 0x7f800000u;
+  return static_cast<uint32_t>((std::bit_cast<uint32_t>(logit) & kExponent) == kExponent);
+}
+
+// Copies the allowed tokens' ids and logits, in id order, into c; returns
+// how many, and sets *any_not_finite when one of them is -inf, +inf or NaN.
+// The loops over whole words have no branches, so they vectorise.
+size_t gather_allowed(std::span<const float> logits, std::span<const int32_t> mask, Candidates& c,
+                      bool* any_not_finite) {
   int32_t* ids = c.ids.data();
   double* out = c.logits.data();
   const size_t vocab = logits.size();
+  uint32_t seen = 0;
   if (mask.empty()) {
     for (size_t id = 0; id < vocab; ++id) {
       ids[id] = static_cast<int32_t>(id);
       out[id] = logits[id];
+      seen |= not_finite(logits[id]);
     }
+    *any_not_finite = seen != 0;
     return vocab;
   }
   size_t n = 0;
@@ -44,6 +56,7 @@ size_t gather_allowed(std::span<const float> logits, std::span<const int32_t> ma
       for (size_t j = 0; j < 32; ++j) {
         ids[n + j] = static_cast<int32_t>(base + j);
         out[n + j] = logits[base + j];
+        seen |= not_finite(logits[base + j]);
       }
       n += 32;
       continue;
@@ -54,21 +67,12 @@ size_t gather_allowed(std::span<const float> logits, std::span<const int32_t> ma
       if (id >= vocab) break;
       ids[n] = static_cast<int32_t>(id);
       out[n] = logits[id];
+      seen |= not_finite(logits[id]);
       ++n;
     }
   }
+  *any_not_finite = seen != 0;
   return n;
-}
-
-// True when some value is an infinity or NaN: its exponent bits are all set.
-bool any_not_finite(const double* values, size_t n) {
-  constexpr uint64_t kExponent = 0x7ff0000000000000u;
-  uint64_t seen = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t bits = std::bit_cast<uint64_t>(values[i]);
-    seen |= static_cast<uint64_t>((bits & kExponent) == kExponent);
-  }
-  return seen != 0;
 }
 
 // Keeps the candidates for which keep(i) holds, in order. Used from
@@ -95,7 +99,8 @@ constexpr size_t kBuckets = 54 * 8;
 inline uint32_t bucket_of(uint64_t w) {
   constexpr uint64_t kOneKey = std::bit_cast<uint64_t>(1.0) >> 49;  // the key of weight 1 ...
   constexpr uint64_t kBias = kOneKey - 8;                              // ... is bucket 8
-  const uint64_t key = std::bit_cast<uint64_t>(static_cast<double>(w)) >> 49;
+  // Through int64: one instruction, where unsigned-to-double takes several.
+  const uint64_t key = std::bit_cast<uint64_t>(static_cast<double>(static_cast<int64_t>(w))) >> 49;
   return static_cast<uint32_t>(key > kBias ? key - kBias : 0);
 }
 
@@ -130,8 +135,9 @@ std::optional<Ranked> find_cutoff(Candidates& c, Reached reached) {
   std::array<Mass, kBuckets> mass{};
   // Masses go through 64-bit partial sums, flushed before they could
   // overflow (2^11 weights of at most 2^52), which is cheaper than 128-bit
-  // additions in the loop.
-  std::array<uint64_t, kBuckets> partial{};
+  // additions in the loop. Even and odd candidates use separate partials,
+  // so that runs of one bucket do not wait on each other's stores.
+  std::array<std::array<uint64_t, kBuckets>, 2> partial{};
   constexpr size_t kFlushEvery = 2048;
   const uint64_t* weights = c.weights.data();
   if (c.buckets.size() < c.size) c.buckets.resize(c.ids.size());
@@ -142,11 +148,11 @@ std::optional<Ranked> find_cutoff(Candidates& c, Reached reached) {
       const uint32_t b = bucket_of(weights[i]);
       buckets[i] = static_cast<uint16_t>(b);
       if constexpr (kCounts) ++count[b];
-      if constexpr (kMasses) partial[b] += weights[i];
+      if constexpr (kMasses) partial[i & 1][b] += weights[i];
     }
     if constexpr (kMasses) {
-      for (size_t b = 0; b < kBuckets; ++b) mass[b] += partial[b];
-      partial.fill(0);
+      for (size_t b = 0; b < kBuckets; ++b) mass[b] += Mass{partial[0][b]} + partial[1][b];
+      partial = {};
     }
   }
   Mass total = 0;
@@ -225,11 +231,10 @@ Status gather(std::span<const float> logits, std::span<const int32_t> mask, Cand
                           std::to_string(vocab) + " tokens needs " + std::to_string(words));
   }
   reserve(c, vocab);
-  // First copy every allowed token, noting whether any logit is not finite;
-  // only then, rarely, deal with -inf, NaN and +inf. This keeps the copy a
-  // branch-free loop over whole mask words.
-  size_t n = gather_allowed(logits, mask, c);
-  if (any_not_finite(c.logits.data(), n)) {
+  // Copy first, and deal with -inf, NaN and +inf only when there are some.
+  bool any_not_finite = false;
+  size_t n = gather_allowed(logits, mask, c, &any_not_finite);
+  if (any_not_finite) {
     size_t out = 0;
     for (size_t i = 0; i < n; ++i) {
       const double l = c.logits[i];

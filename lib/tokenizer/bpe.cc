@@ -1,6 +1,7 @@
 // Implements bpe.h. Tested in tests/tokenizer/bpe_test.cc.
 #include "tokenizer/bpe.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <queue>
 
@@ -12,43 +13,39 @@ void NameTable::reserve(size_t n) {
   if (cap > slots_.size() && count_ == 0) slots_.assign(cap, Slot{0, -1});
 }
 
-void MergeTable::reserve(size_t n) {
-  size_t cap = 64;
-  while (cap < 2 * n) cap *= 2;
-  if (cap > slots_.size() && count_ == 0) slots_.assign(cap, Slot{kEmpty, {}});
-}
+void MergeTable::add(int32_t left, int32_t right, Merge merge) { pending_.push_back({left, right, merge}); }
 
-size_t MergeTable::slot_of(uint64_t key) const {
-  size_t mask = slots_.size() - 1;
-  uint64_t h = key * 0x9E3779B97F4A7C15ull;
-  size_t i = (h ^ (h >> 32)) & mask;
-  while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask;
-  return i;
-}
-
-void MergeTable::set(int32_t left, int32_t right, Merge merge) {
-  if ((count_ + 1) * 2 > slots_.size()) {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{kEmpty, {}});
-    count_ = 0;
-    for (const Slot& s : old) {
-      if (s.key != kEmpty) {
-        slots_[slot_of(s.key)] = s;
-        ++count_;
-      }
+void MergeTable::finish() {
+  int32_t max_left = -1;
+  for (const Pending& p : pending_) max_left = std::max(max_left, p.left);
+  // Counting sort by left id (stable, so later adds stay later), then each
+  // segment by right id, keeping the last add of a repeated pair.
+  std::vector<uint32_t> start(static_cast<size_t>(max_left) + 2, 0);
+  for (const Pending& p : pending_) ++start[p.left + 1];
+  for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+  std::vector<Pending> sorted(pending_.size());
+  {
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (const Pending& p : pending_) sorted[fill[p.left]++] = p;
+  }
+  offsets_.assign(start.size(), 0);
+  rights_.clear();
+  merges_.clear();
+  rights_.reserve(sorted.size());
+  merges_.reserve(sorted.size());
+  for (size_t left = 0; left + 1 < start.size(); ++left) {
+    offsets_[left] = static_cast<uint32_t>(rights_.size());
+    auto first = sorted.begin() + start[left], last = sorted.begin() + start[left + 1];
+    std::stable_sort(first, last, [](const Pending& a, const Pending& b) { return a.right < b.right; });
+    for (auto it = first; it != last; ++it) {
+      if (it + 1 != last && (it + 1)->right == it->right) continue;
+      rights_.push_back(it->right);
+      merges_.push_back(it->merge);
     }
   }
-  uint64_t key = uint64_t(uint32_t(left)) << 32 | uint32_t(right);
-  Slot& slot = slots_[slot_of(key)];
-  if (slot.key == kEmpty) ++count_;
-  slot = {key, merge};
-}
-
-const Merge* MergeTable::find(int32_t left, int32_t right) const {
-  if (slots_.empty() || left < 0 || right < 0) return nullptr;
-  uint64_t key = uint64_t(uint32_t(left)) << 32 | uint32_t(right);
-  const Slot& slot = slots_[slot_of(key)];
-  return slot.key == kEmpty ? nullptr : &slot.merge;
+  offsets_.back() = static_cast<uint32_t>(rights_.size());
+  pending_.clear();
+  pending_.shrink_to_fit();
 }
 
 // Below this many symbols the quadratic scan beats the heap.

@@ -26,10 +26,15 @@ class NameTable {
   template <typename NameOf>
   int32_t insert(std::string_view name, int32_t id, const NameOf& name_of);
   template <typename NameOf>
-  int32_t find(std::string_view name, const NameOf& name_of) const;
+  int32_t find(std::string_view name, const NameOf& name_of) const {
+    return find(name, hash(name), name_of);
+  }
+  // The same, with hash(name) already computed.
+  template <typename NameOf>
+  int32_t find(std::string_view name, uint64_t hash, const NameOf& name_of) const;
+  static uint64_t hash(std::string_view s);
 
  private:
-  static uint64_t hash(std::string_view s);
   // A slot keeps the id and 32 bits of its name's hash, so that a probe
   // reads the name itself only when the hashes agree.
   struct Slot {
@@ -45,25 +50,41 @@ struct Merge {
   int32_t result;
 };
 
-// Open-addressing map from a pair of token ids to its merge.
+// The merges, grouped by left token: for each left id, its right ids in
+// ascending order. Building sorts once; a lookup reads one short, mostly
+// cached segment, and the table is a third of a hash table's size, which
+// matters when a 300k-merge file is loaded.
 class MergeTable {
  public:
-  void reserve(size_t n);
-  // Sets the merge of (left, right), replacing an earlier one: the
-  // reference keeps the last rank a repeated merge is listed with.
-  void set(int32_t left, int32_t right, Merge merge);
-  const Merge* find(int32_t left, int32_t right) const;
-  size_t size() const { return count_; }
+  // Adds a merge; a later add of the same pair replaces the earlier one
+  // (the reference keeps the last rank a repeated merge is listed with).
+  void add(int32_t left, int32_t right, Merge merge);
+  // Builds the lookup structure; call once after the last add.
+  void finish();
+  const Merge* find(int32_t left, int32_t right) const {
+    if (left < 0 || right < 0 || static_cast<size_t>(left) + 1 >= offsets_.size()) return nullptr;
+    uint32_t lo = offsets_[left], hi = offsets_[left + 1];
+    while (lo < hi) {
+      uint32_t mid = (lo + hi) / 2;
+      if (rights_[mid] < right) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo < offsets_[left + 1] && rights_[lo] == right ? &merges_[lo] : nullptr;
+  }
+  size_t size() const { return rights_.size(); }
 
  private:
-  struct Slot {
-    uint64_t key;
+  struct Pending {
+    int32_t left, right;
     Merge merge;
   };
-  static constexpr uint64_t kEmpty = ~uint64_t{0};
-  size_t slot_of(uint64_t key) const;
-  std::vector<Slot> slots_;
-  size_t count_ = 0;
+  std::vector<Pending> pending_;
+  std::vector<uint32_t> offsets_;  // per left id, into rights_ and merges_
+  std::vector<int32_t> rights_;
+  std::vector<Merge> merges_;
 };
 
 // A symbol of a word being merged: a token id (or -1 for text the
@@ -122,9 +143,8 @@ int32_t NameTable::insert(std::string_view name, int32_t id, const NameOf& name_
 }
 
 template <typename NameOf>
-int32_t NameTable::find(std::string_view name, const NameOf& name_of) const {
+int32_t NameTable::find(std::string_view name, uint64_t h, const NameOf& name_of) const {
   if (slots_.empty()) return -1;
-  uint64_t h = hash(name);
   uint32_t tag = static_cast<uint32_t>(h >> 32);
   size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {

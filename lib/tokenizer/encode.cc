@@ -138,7 +138,7 @@ class Encoder {
     size_t prev = 0;
     size_t pos = 0;
     tok::Regex::Match m;
-    while (pos <= n && re.search(cps.data(), n, pos, &m)) {
+    while (pos <= n && re.search(cps.data(), n, pos, &m, &regex_scratch_)) {
       if (!matches_only && prev < m.begin) emit(prev, m.begin);
       if (m.end > m.begin) emit(m.begin, m.end);
       prev = m.end;
@@ -235,6 +235,7 @@ class Encoder {
   size_t section_start_ = 0;
   std::vector<std::vector<uint32_t>> cps_, offs_;
   std::vector<tok::Symbol> word_;
+  tok::Regex::Scratch regex_scratch_;
   std::string key_;
   std::unordered_map<std::string, std::pair<uint32_t, uint32_t>, TransparentHash, std::equal_to<>> cache_;
   std::vector<TokenId> cache_ids_;

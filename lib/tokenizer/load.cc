@@ -324,11 +324,27 @@ Status Loader::build_names() {
 Status Loader::parse_merges(dom::element e) {
   dom::array arr;
   if (e.get_array().get(arr) != simdjson::SUCCESS) return type_err("/model/merges", "an array");
-  t_.merges.reserve(arr.size());
   auto name_of = [this](int32_t id) { return t_.name(id); };
   std::string joined;
   uint32_t rank = 0;
   int32_t last_joined = -1;
+  // The sides of merges repeat a few popular tokens over and over; a small
+  // direct-mapped cache of them stays in L2 where the full table cannot.
+  struct Recent {
+    uint64_t hash;
+    std::string_view name;
+    int32_t id;
+  };
+  constexpr size_t kRecent = 1 << 13;
+  std::vector<Recent> recent(kRecent, Recent{0, {}, -1});
+  auto cached_find = [&](std::string_view s) {
+    uint64_t h = tok::NameTable::hash(s);
+    Recent& e = recent[h & (kRecent - 1)];
+    if (e.id >= 0 && e.hash == h && e.name == s) return e.id;
+    int32_t id = t_.by_name.find(s, h, name_of);
+    if (id >= 0) e = {h, t_.name(id), id};
+    return id;
+  };
   for (dom::element item : arr) {
     std::string_view left, right;
     std::string_view s;
@@ -348,8 +364,8 @@ Status Loader::parse_merges(dom::element e) {
       return type_err("/model/merges/" + std::to_string(rank), "\"a b\" or [\"a\", \"b\"]");
     }
     joined.assign(left).append(right);
-    int32_t l = t_.by_name.find(left, name_of);
-    int32_t r = t_.by_name.find(right, name_of);
+    int32_t l = cached_find(left);
+    int32_t r = cached_find(right);
     // Files list merges in the order their results were added to the
     // vocabulary, so the result is usually the last one or the next id:
     // checking those first saves a random probe per merge.
@@ -369,9 +385,10 @@ Status Loader::parse_merges(dom::element e) {
                      std::string(missing) + "\", which is not in the vocabulary",
                  "/model/merges/" + std::to_string(rank));
     }
-    t_.merges.set(l, r, {rank, j});
+    t_.merges.add(l, r, {rank, j});
     ++rank;
   }
+  t_.merges.finish();
   return {};
 }
 

@@ -216,6 +216,10 @@ class RegexCompiler {
       fail(ErrorCode::kParseError, "missing ')'");
       return nullptr;
     }
+    if (!wrapper && (body->kind == Node::kLookahead || body->kind == Node::kAssert)) {
+      // A group around an assertion may be quantified, unlike the bare one.
+      wrapper = make(Node::kConcat);
+    }
     if (wrapper) {
       wrapper->kids.push_back(std::move(body));
       return wrapper;
@@ -608,6 +612,15 @@ class RegexCompiler {
         return;
       }
       case Node::kRepeat: {
+        // A greedy repeat of one character class runs as one instruction
+        // that consumes the longest run and backtracks through it: the
+        // hot loop of every pre-tokenizer pattern (\p{L}+, \s+, ...).
+        const Node& kid = *n.kids[0];
+        if (n.greedy && (kid.kind == Node::kSet || kid.kind == Node::kChar || kid.kind == Node::kAny)) {
+          add({Regex::Op::kLoop, false, set_for(kid), static_cast<uint32_t>(n.min),
+               n.max < 0 ? Regex::kUnbounded : static_cast<uint32_t>(n.max)});
+          return;
+        }
         for (int i = 0; i < n.min && !failed(); ++i) emit(*n.kids[0]);
         if (n.max < 0) {
           uint32_t split = add({Regex::Op::kSplit});
@@ -627,6 +640,21 @@ class RegexCompiler {
         return;
       }
     }
+  }
+
+  // The index of a set matching exactly what the one-character node does.
+  uint32_t set_for(const Node& n) {
+    if (n.kind == Node::kSet) return n.value;
+    Regex::CharSet set;
+    if (n.kind == Node::kAny) {
+      set.negated = true;
+      set.ranges = {{'\n', '\n'}, {'\r', '\r'}, {0x2028, 0x2029}};
+    } else {
+      set.ranges = {{n.value, n.value}};
+      if (n.fold) set.ranges.push_back({n.value ^ 0x20, n.value ^ 0x20});
+    }
+    regex_.sets_.push_back(std::move(set));
+    return static_cast<uint32_t>(regex_.sets_.size() - 1);
   }
 
   void set_split(uint32_t split, uint32_t take, uint32_t skip, bool greedy) {
@@ -722,6 +750,15 @@ void Regex::compute_first() {
         case Op::kMatch: case Op::kLookahead: case Op::kAssert:
           f.may_succeed_empty = true;
           break;
+        case Op::kLoop: {
+          const CharSet& set = sets_[in.arg];
+          f.ascii[0] = set.ascii[0];
+          f.ascii[1] = set.ascii[1];
+          f.non_ascii = set.negated || set.categories != 0 ||
+                        (!set.ranges.empty() && set.ranges.back().second >= 128);
+          if (in.x == 0) merge(first_[pc + 1]);
+          break;
+        }
       }
       First& old = first_[pc];
       if (f.ascii[0] != old.ascii[0] || f.ascii[1] != old.ascii[1] || f.non_ascii != old.non_ascii ||
@@ -743,24 +780,42 @@ bool is_word(const uint32_t* cps, size_t n, size_t i) {
   return (c >= '0' && c <= '9') || is_ascii_alpha(c) || c == '_';
 }
 
-struct Frame {
-  uint32_t pc;
-  size_t pos;
-};
+constexpr size_t kSingle = ~size_t{0};
 
 }  // namespace
 
-bool Regex::match_at(uint32_t start_pc, const uint32_t* cps, size_t n, size_t start, size_t* end) const {
-  // One stack per thread, shared by nested lookaheads: each call only pops
-  // what it pushed.
-  thread_local std::vector<Frame> stack;
-  const size_t base = stack.size();
-  stack.push_back({start_pc, start});
+// Nested lookaheads share the scratch stack: each call works above `base`
+// and leaves it as it found it.
+bool Regex::match_at(uint32_t start_pc, const uint32_t* cps, size_t n, size_t start, size_t* end,
+                     Scratch* scratch, size_t base) const {
+  std::vector<Frame>& frames = scratch->frames;
+  if (frames.size() < base + 64) frames.resize(base + 64);
+  Frame* stack = frames.data();
+  size_t top_index = base;
+  auto push = [&](Frame f) {
+    if (top_index == frames.size()) {
+      frames.resize(frames.size() * 2);
+      stack = frames.data();
+    }
+    stack[top_index++] = f;
+  };
+  push({start_pc, start, kSingle});
   const Inst* prog = program_.data();
-  while (stack.size() > base) {
-    uint32_t pc = stack.back().pc;
-    size_t pos = stack.back().pos;
-    stack.pop_back();
+  while (top_index > base) {
+    Frame& top = stack[top_index - 1];
+    uint32_t pc = top.pc;
+    size_t pos = top.pos;
+    if (top.min_pos == kSingle) {
+      --top_index;
+    } else {
+      // Skip run lengths after which the rest cannot even start.
+      while (pos > top.min_pos && !viable(pc, cps, n, pos)) --pos;
+      if (pos > top.min_pos) {
+        top.pos = pos - 1;
+      } else {
+        --top_index;
+      }
+    }
     for (;;) {
       const Inst& in = prog[pc];
       bool ok = true;
@@ -790,7 +845,7 @@ bool Regex::match_at(uint32_t start_pc, const uint32_t* cps, size_t n, size_t st
           }
           break;
         case Op::kSplit:
-          if (viable(in.y, cps, n, pos)) stack.push_back({in.y, pos});
+          if (viable(in.y, cps, n, pos)) push({in.y, pos, kSingle});
           if (viable(in.x, cps, n, pos)) {
             pc = in.x;
           } else {
@@ -802,15 +857,28 @@ bool Regex::match_at(uint32_t start_pc, const uint32_t* cps, size_t n, size_t st
           break;
         case Op::kMatch:
           *end = pos;
-          stack.resize(base);
           return true;
         case Op::kLookahead: {
           size_t ignored;
-          bool found = match_at(in.x, cps, n, pos, &ignored);
+          bool found = match_at(in.x, cps, n, pos, &ignored, scratch, top_index);
+          stack = frames.data();
           if (found != in.fold) {
             pc = in.y;
           } else {
             ok = false;
+          }
+          break;
+        }
+        case Op::kLoop: {
+          const CharSet& set = sets_[in.arg];
+          size_t begin = pos;
+          size_t limit = in.y == kUnbounded ? n : std::min(n, pos + in.y);
+          while (pos < limit && set.contains(cps[pos])) ++pos;
+          if (pos - begin < in.x) {
+            ok = false;
+          } else {
+            if (pos - begin > in.x) push({pc + 1, pos - 1, begin + in.x});
+            ++pc;
           }
           break;
         }
@@ -833,10 +901,10 @@ bool Regex::match_at(uint32_t start_pc, const uint32_t* cps, size_t n, size_t st
   return false;
 }
 
-bool Regex::search(const uint32_t* cps, size_t n, size_t from, Match* match) const {
+bool Regex::search(const uint32_t* cps, size_t n, size_t from, Match* match, Scratch* scratch) const {
   for (size_t start = from; start <= n; ++start) {
     size_t end;
-    if (viable(0, cps, n, start) && match_at(0, cps, n, start, &end)) {
+    if (viable(0, cps, n, start) && match_at(0, cps, n, start, &end, scratch, 0)) {
       *match = {start, end};
       return true;
     }

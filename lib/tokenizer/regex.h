@@ -39,9 +39,24 @@ class Regex {
   struct Match {
     size_t begin, end;  // code point indexes
   };
+  // A backtracking point: resume at pc with pos. A kLoop leaves one frame
+  // for its whole run, resuming at pos, then pos-1, ... down to min_pos.
+  struct Frame {
+    uint32_t pc;
+    size_t pos;
+    size_t min_pos;
+  };
+  // Working memory for search, reused across calls by one thread.
+  struct Scratch {
+    std::vector<Frame> frames;
+  };
   // The leftmost match in cps[from, n), as JS's RegExp.exec with lastIndex
   // = from would find it; false when there is none.
-  bool search(const uint32_t* cps, size_t n, size_t from, Match* match) const;
+  bool search(const uint32_t* cps, size_t n, size_t from, Match* match, Scratch* scratch) const;
+  bool search(const uint32_t* cps, size_t n, size_t from, Match* match) const {
+    Scratch scratch;
+    return search(cps, n, from, match, &scratch);
+  }
 
   struct CharSet {
     std::vector<std::pair<uint32_t, uint32_t>> ranges;  // inclusive, sorted
@@ -61,7 +76,9 @@ class Regex {
     kMatch,      // end of the program or of a lookahead's sub-program
     kLookahead,  // sub-program at x, continue at y; fold: negative
     kAssert,     // arg: an Assertion
+    kLoop,       // greedy repeat of one set: arg: set, x: min, y: max (kUnbounded)
   };
+  static constexpr uint32_t kUnbounded = ~uint32_t{0};
   enum Assertion : uint32_t { kBegin, kEnd, kWordBoundary, kNotWordBoundary };
   struct Inst {
     Op op;
@@ -71,7 +88,8 @@ class Regex {
   };
 
  private:
-  bool match_at(uint32_t pc, const uint32_t* cps, size_t n, size_t pos, size_t* end) const;
+  bool match_at(uint32_t pc, const uint32_t* cps, size_t n, size_t pos, size_t* end, Scratch* scratch,
+                size_t base) const;
   // What the program can do first from each pc, so that a split skips a
   // branch that cannot match the next code point: without this, every
   // position tries every alternative of a pattern like Llama-3's.

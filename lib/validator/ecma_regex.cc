@@ -1,4 +1,4 @@
-// Implements ecma_regex.h. Tested in tests/validator/ecma_regex_test.cc.
+// Implements ecma_regex.h. Tested in tests/validator/parts_test.cc.
 #include "validator/ecma_regex.h"
 
 #include <cctype>

@@ -9,7 +9,7 @@
 //   (?<name>      (?P<name>.
 // Lookaround and backreferences have no RE2 equivalent: they are reported as
 // unsupported (with the byte offset) rather than dropped.
-// Tested in tests/validator/ecma_regex_test.cc.
+// Tested in tests/validator/parts_test.cc.
 #pragma once
 
 #include <string>

@@ -149,23 +149,32 @@ class Evaluator {
       c_.scope.push_back(n.resource);
       pushed = true;
     }
-    Annotations local;
-    Annotations* mine = n.needs_annotations ? &local : an;
-    const Kind kind = A::kind(v);
-    bool ok = true;
-    for (const Keyword& k : n.keywords) {
-      if (!keyword(k, v, kind, mine)) {
-        ok = false;
-        if (!kCollect || !c_.all_errors || c_.overflow) break;
-      }
+    bool ok;
+    if (n.needs_annotations) {
+      Annotations local;
+      ok = keywords(n, v, &local);
+      if (ok && an != nullptr) an->merge(local);
+    } else {
+      ok = keywords(n, v, an);
     }
-    if (ok && n.needs_annotations && an != nullptr) an->merge(local);
     if (pushed) c_.scope.pop_back();
     --c_.depth;
     return ok;
   }
 
  private:
+  bool keywords(const Node& n, V v, Annotations* an) {
+    const Kind kind = A::kind(v);
+    bool ok = true;
+    for (const Keyword& k : n.keywords) {
+      if (!keyword(k, v, kind, an)) {
+        ok = false;
+        if (!kCollect || !c_.all_errors || c_.overflow) break;
+      }
+    }
+    return ok;
+  }
+
   template <typename Msg>
   bool fail(const Keyword& k, Msg&& message) {
     if constexpr (kCollect) {
@@ -303,10 +312,14 @@ class Evaluator {
         if (kind != Kind::kNumber || compare_numbers(A::number(v), k.number) > 0) return true;
         return fail(k, [&] { return "value must be greater than " + k.number.to_string(); });
       case Op::kMaxLength:
-        if (kind != Kind::kString || utf8_length(A::string(v)) <= k.count) return true;
+        // A string has at most as many code points as bytes.
+        if (kind != Kind::kString || A::string(v).size() <= k.count || utf8_length(A::string(v)) <= k.count)
+          return true;
         return fail(k, [&] { return "string is longer than " + std::to_string(k.count) + " characters"; });
       case Op::kMinLength:
-        if (kind != Kind::kString || utf8_length(A::string(v)) >= k.count) return true;
+        // ... and at least a quarter as many.
+        if (kind != Kind::kString || A::string(v).size() / 4 >= k.count || utf8_length(A::string(v)) >= k.count)
+          return true;
         return fail(k, [&] { return "string is shorter than " + std::to_string(k.count) + " characters"; });
       case Op::kPattern: {
         if (kind != Kind::kString) return true;
@@ -468,9 +481,10 @@ class Evaluator {
       case Op::kDependentRequired: {
         if (kind != Kind::kObject) return true;
         bool ok = true;
-        for (const auto& [trigger, names] : k.deps) {
+        for (const auto& dep : k.deps) {
+          const std::string& trigger = dep.first;
           if (!has_key(v, trigger)) continue;
-          for (const std::string& name : names) {
+          for (const std::string& name : dep.second) {
             if (has_key(v, name)) continue;
             ok = false;
             fail(k, [&] {

@@ -1,4 +1,4 @@
-// Implements formats.h. Tested in tests/validator/formats_test.cc.
+// Implements formats.h. Tested in tests/validator/parts_test.cc.
 #include "validator/formats.h"
 
 #include <cctype>
@@ -191,39 +191,33 @@ bool is_duration(std::string_view s) {
   size_t save = i;
   if (number() && i < s.size() && s[i] == 'W') return i + 1 == s.size();
   i = save;
-  const char* date_units = "YMD";
-  int next_unit = 0;
-  bool any = false;
-  while (i < s.size() && s[i] != 'T') {
-    if (!number() || i >= s.size()) return false;
-    const char* u = std::strchr(date_units + next_unit, s[i]);
-    if (u == nullptr || s[i] == 0) return false;
-    next_unit = int(u - date_units) + 1;
-    ++i;
-    any = true;
-  }
-  if (i < s.size() && s[i] == 'T') {
-    ++i;
-    const char* time_units = "HMS";
-    next_unit = 0;
-    bool any_time = false;
-    while (i < s.size()) {
+  // The grammar nests each unit inside the previous one (dur-year =
+  // 1*DIGIT "Y" [dur-month]), so after the first unit the next must be the
+  // adjacent one: P1Y1D and PT1H1S are not durations.
+  // Reads units in `order` up to `stop`; false on a malformed part, and
+  // *last is -1 when there were none.
+  auto units = [&](const char* order, char stop, int* last) {
+    *last = -1;
+    while (i < s.size() && s[i] != stop) {
       if (!number() || i >= s.size()) return false;
-      const char* u = std::strchr(time_units + next_unit, s[i]);
-      if (u == nullptr || s[i] == 0) return false;
-      next_unit = int(u - time_units) + 1;
+      const char* u = s[i] == 0 ? nullptr : std::strchr(order, s[i]);
+      if (u == nullptr) return false;
+      int index = int(u - order);
+      if (*last >= 0 && index != *last + 1) return false;
+      *last = index;
       ++i;
-      any_time = true;
     }
-    if (!any_time) return false;
-    any = true;
-  }
-  return any;
+    return true;
+  };
+  int date_last, time_last;
+  if (!units("YMD", 'T', &date_last)) return false;
+  if (i >= s.size()) return date_last >= 0;
+  ++i;
+  return units("HMS", '\0', &time_last) && time_last >= 0;
 }
 
 bool is_hostname(std::string_view s) {
   if (s.empty() || s.size() > 253) return false;
-  if (s.back() == '.') s.remove_suffix(1);
   size_t start = 0;
   while (true) {
     size_t dot = s.find('.', start);

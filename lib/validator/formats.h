@@ -6,7 +6,7 @@
 // list: iri and iri-reference (RFC 3987: a URI that may hold non-ASCII),
 // json-pointer (RFC 6901), relative-json-pointer and regex (ECMA-262, as
 // far as RE2 can tell; lookaround counts as well-formed).
-// Tested in tests/validator/formats_test.cc and the suite's optional/format.
+// Tested in tests/validator/parts_test.cc and the suite's optional/format.
 #pragma once
 
 #include <string_view>

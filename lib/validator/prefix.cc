@@ -15,7 +15,8 @@
 //    allOf/$ref, and anyOf/oneOf when every branch is already settled false.
 //    Any keyword it cannot settle yet counts as "may still hold", so kInvalid
 //    is always sound; schemas using $dynamicRef/$recursiveRef get only the
-//    syntax check and the full check on completion.
+//    syntax check and the full check on completion. Nesting deeper than
+//    max_document_depth is kInvalid, since no completion could be parsed.
 // A grammar matcher can answer the same question exactly for schemas it
 // compiles; it would plug in here, behind the same public call.
 // Tested in tests/validator/prefix_test.cc.
@@ -379,7 +380,9 @@ class Settler {
   Settler(const CompiledSchema& s, const Scanner& sc) : schema_(s), sc_(sc) {}
 
   bool rejects(const Node& n, size_t level, uint32_t depth) {
-    if (depth > schema_.options.max_eval_depth) return false;
+    // Deeper than a document may nest, or a $ref chain that long: the
+    // settler gives no verdict (the full validation will).
+    if (depth > 2 * schema_.options.max_document_depth) return false;
     for (const Keyword& k : n.keywords) {
       if (keyword_rejects(k, level, depth)) {
         reason_ = k.abs;
@@ -568,6 +571,14 @@ PrefixResult Validator::check_prefix(std::string_view prefix) const {
     return out;
   }
   out.verdict = PrefixVerdict::kIncomplete;
+  if (sc.levels().size() > impl_->options.max_document_depth) {
+    // No completion can be parsed, so none can be valid.
+    out.verdict = PrefixVerdict::kInvalid;
+    ValidationError e;
+    e.message = "nesting is deeper than max_document_depth (" + std::to_string(impl_->options.max_document_depth) + ")";
+    out.errors.push_back(std::move(e));
+    return out;
+  }
   if (impl_->uses_dynamic_scope || (sc.levels().empty() && sc.open_scalar() == Scanner::Open::kNone)) return out;
   Settler settler(*impl_, sc);
   if (settler.rejects(*impl_->root, 0, 0)) {

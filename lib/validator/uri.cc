@@ -1,4 +1,4 @@
-// Implements uri.h. Tested in tests/validator/uri_test.cc.
+// Implements uri.h. Tested in tests/validator/parts_test.cc.
 #include "validator/uri.h"
 
 #include <cctype>

@@ -1,6 +1,6 @@
 // URI references for $id/$ref resolution (RFC 3986 section 5.2), written for
 // the validator's needs: split off fragments, resolve a reference against a
-// base, percent-decode fragments. Tested in tests/validator/uri_test.cc.
+// base, percent-decode fragments. Tested in tests/validator/parts_test.cc.
 #pragma once
 
 #include <string>

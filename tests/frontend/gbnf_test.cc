@@ -66,6 +66,12 @@ TEST_CASE("gbnf: a rule runs over several lines until the next 'name ::='") {
   CHECK(classify(*g, "((4") == Verdict::kIncomplete);
 }
 
+TEST_CASE("gbnf: CRLF line ends, tabs and comments anywhere") {
+  auto g = parse_gbnf("root ::=\t\"a\" # a \"quote\" and [bracket in a comment\r\n\t| b\r\nb ::= \"b\" # no newline at the end");
+  REQUIRE(g.ok());
+  CHECK(g->to_string() == "root ::= \"a\" | b\nb ::= \"b\"\n");
+}
+
 TEST_CASE("gbnf: llama.cpp's json.gbnf layout parses") {
   auto g = parse_gbnf(R"(root   ::= object
 value  ::= object | array | string | number | ("true" | "false" | "null") ws

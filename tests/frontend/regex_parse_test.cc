@@ -126,6 +126,25 @@ TEST_CASE("the IR prints readably", "[regex]") {
         "root ::= \"a\" [\\x00-\\uD7FF\\uE000-\\U0010FFFF]* | [\\x00-\\uD7FF\\uE000-\\U0010FFFF]* \"b\"\n");
 }
 
+TEST_CASE("lower_regex adds to an existing grammar without disturbing it", "[regex]") {
+  Grammar g;
+  RuleId root = g.declare_rule("root");
+  ExprId before = g.literal("key");
+  RegexOptions search;
+  search.mode = RegexMatchMode::kSearch;
+  Result<ExprId> first = lower_regex(g, "^[a-z]+$", search);
+  Result<ExprId> second = lower_regex(g, "\\d", search);
+  Result<ExprId> bad = lower_regex(g, "(?=x)", search);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  REQUIRE_FALSE(bad.ok());
+  g.set_body(root, g.sequence({before, *first, *second}));
+  REQUIRE(g.validate().ok());
+  CHECK(g.rules().size() == 1);
+  CHECK(g.to_string() ==
+        "root ::= \"key\" [a-z]+ [\\x00-\\uD7FF\\uE000-\\U0010FFFF]* [0-9] [\\x00-\\uD7FF\\uE000-\\U0010FFFF]*\n");
+}
+
 TEST_CASE("a budget on copies bounds anchors nested inside groups", "[regex]") {
   // Each level copies the inner group's plain part (it follows both "^"
   // and "a"), so the copies grow quadratically with the depth.

@@ -21,8 +21,9 @@ TEST_CASE("bpe: heap and quadratic merging agree on random inputs") {
     uint32_t rank = 0;
     for (int i = 0; i < 30; ++i) {
       int32_t a = static_cast<int32_t>(rng() % next_id), b = static_cast<int32_t>(rng() % next_id);
-      if (merges.find(a, b) == nullptr) merges.set(a, b, Merge{rank++, next_id++});
+      merges.add(a, b, Merge{rank++, next_id++});
     }
+    merges.finish();
     for (int w = 0; w < 50; ++w) {
       std::vector<Symbol> word;
       for (uint32_t i = 0, n = 1 + static_cast<uint32_t>(rng() % 120); i < n; ++i) {
@@ -43,7 +44,8 @@ TEST_CASE("bpe: heap and quadratic merging agree on random inputs") {
 
 TEST_CASE("bpe: a tie goes to the leftmost pair") {
   MergeTable merges;
-  merges.set(0, 0, Merge{0, 1});
+  merges.add(0, 0, Merge{0, 1});
+  merges.finish();
   std::vector<Symbol> word = {{0, 0, 1}, {0, 1, 2}, {0, 2, 3}};
   sluice::tok::bpe_merge_heap(merges, &word);
   REQUIRE(word.size() == 2);
@@ -53,9 +55,14 @@ TEST_CASE("bpe: a tie goes to the leftmost pair") {
 
 TEST_CASE("bpe: a later listing of the same merge replaces the earlier rank") {
   MergeTable merges;
-  merges.set(0, 1, Merge{0, 5});
-  merges.set(0, 1, Merge{7, 5});
+  merges.add(0, 1, Merge{0, 5});
+  merges.add(2, 0, Merge{3, 6});
+  merges.add(0, 1, Merge{7, 5});
+  merges.finish();
   REQUIRE(merges.find(0, 1) != nullptr);
   CHECK(merges.find(0, 1)->rank == 7);
-  CHECK(merges.size() == 1);
+  CHECK(merges.size() == 2);
+  CHECK(merges.find(2, 0)->result == 6);
+  CHECK(merges.find(1, 0) == nullptr);
+  CHECK(merges.find(5, 5) == nullptr);
 }

@@ -44,6 +44,11 @@ inline const sluice::Tokenizer* cached_tokenizer(const std::string& name) {
   return loaded.emplace(name, std::make_unique<sluice::Tokenizer>(std::move(tok).value())).first->second.get();
 }
 
+// What decode(encode(s)) gives back for each tokenizer: s, up to what its
+// normalizer does on purpose. Qwen3 applies NFC; Llama-2 turns spaces into
+// U+2581, so an input U+2581 reads back as a space.
+std::string expected_round_trip(const std::string& name, const std::string& s);
+
 inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

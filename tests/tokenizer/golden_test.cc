@@ -35,14 +35,7 @@ void check_goldens(const std::string& name) {
                            << show(want) << "\n  got  " << show(got));
       }
     }
-    // Round trips hold up to the file's normalizer: Qwen3 applies NFC, and
-    // Llama-2's normalizer turns spaces into U+2581, so an input U+2581
-    // reads back as a space.
-    std::string expect = text;
-    if (name == "qwen3") expect = sluice::tok::nfc(text);
-    if (name == "llama2") {
-      for (size_t at; (at = expect.find("\u2581")) != std::string::npos;) expect.replace(at, 3, " ");
-    }
+    std::string expect = sluice_test::expected_round_trip(name, text);
     std::string back = tok->decode(got);
     if (back != expect) {
       ++mismatches;
@@ -62,3 +55,18 @@ TEST_CASE("encode matches the reference ids: llama3.1") { check_goldens("llama3.
 TEST_CASE("encode matches the reference ids: qwen3") { check_goldens("qwen3"); }
 TEST_CASE("encode matches the reference ids: deepseek-v3") { check_goldens("deepseek-v3"); }
 TEST_CASE("encode matches the reference ids: llama2") { check_goldens("llama2"); }
+
+std::string sluice_test::expected_round_trip(const std::string& name, const std::string& s) {
+  if (name == "qwen3") return sluice::tok::nfc(s);
+  if (name != "llama2") return s;
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.compare(i, 3, "\xE2\x96\x81") == 0) {
+      out += ' ';
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ namespace {
 
 sluice::Result<Tokenizer> from(const nlohmann::json& j) { return Tokenizer::from_json(j.dump(), "test.json"); }
 
-void expect_error(const std::string& text, ErrorCode code, const std::string& needle) {
+void expect_text_error(const std::string& text, ErrorCode code, const std::string& needle) {
   auto tok = Tokenizer::from_json(text, "test.json");
   REQUIRE_FALSE(tok.ok());
   INFO(tok.error().to_string());
@@ -20,7 +20,7 @@ void expect_error(const std::string& text, ErrorCode code, const std::string& ne
 }
 
 void expect_error(const nlohmann::json& j, ErrorCode code, const std::string& needle) {
-  expect_error(j.dump(), code, needle);
+  expect_text_error(j.dump(), code, needle);
 }
 
 }  // namespace
@@ -80,11 +80,11 @@ TEST_CASE("load: eos_override replaces the file's EOS and is checked") {
 
 TEST_CASE("load: bad input is a clear error") {
   const std::string good = sluice_test::byte_level_tokenizer().dump();
-  SECTION("truncated file") { expect_error(good.substr(0, good.size() / 2), ErrorCode::kParseError, "malformed JSON"); }
-  SECTION("malformed JSON") { expect_error("{\"model\": [1, 2,, 3]}", ErrorCode::kParseError, "malformed JSON"); }
-  SECTION("not an object") { expect_error("[]", ErrorCode::kParseError, "expected an object"); }
-  SECTION("empty file") { expect_error("", ErrorCode::kParseError, "malformed JSON"); }
-  SECTION("no model") { expect_error("{}", ErrorCode::kParseError, "no \"model\""); }
+  SECTION("truncated file") { expect_text_error(good.substr(0, good.size() / 2), ErrorCode::kParseError, "malformed JSON"); }
+  SECTION("malformed JSON") { expect_text_error("{\"model\": [1, 2,, 3]}", ErrorCode::kParseError, "malformed JSON"); }
+  SECTION("not an object") { expect_text_error("[]", ErrorCode::kParseError, "expected an object"); }
+  SECTION("empty file") { expect_text_error("", ErrorCode::kParseError, "malformed JSON"); }
+  SECTION("no model") { expect_text_error("{}", ErrorCode::kParseError, "no \"model\""); }
   SECTION("unknown model type") {
     auto j = sluice_test::byte_level_tokenizer();
     j["model"]["type"] = "WordPiece";
@@ -119,7 +119,7 @@ TEST_CASE("load: bad input is a clear error") {
     std::string text = good;
     size_t at = text.find("\"vocab\":{") + 9;
     text.insert(at, "\"he\":7,");
-    expect_error(text, ErrorCode::kParseError, "duplicate");
+    expect_text_error(text, ErrorCode::kParseError, "duplicate");
   }
   SECTION("two names for one id") {
     auto j = sluice_test::byte_level_tokenizer();

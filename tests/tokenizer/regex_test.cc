@@ -73,6 +73,8 @@ class PatternGen {
   }
   std::string quantified(int depth) {
     std::string atom = this->atom(depth);
+    // A lookahead cannot be quantified in JS's `u` mode.
+    if (atom.rfind("(?=", 0) == 0 || atom.rfind("(?!", 0) == 0) return atom;
     static const char* kQuant[] = {"", "", "", "*", "+", "?", "{1,3}", "{2}", "*?", "+?", "??", "{0,2}?"};
     return atom + kQuant[pick(12)];
   }
@@ -101,8 +103,8 @@ TEST_CASE("regex agrees with std::regex ECMAScript on random ASCII patterns") {
     std::string pattern = gen.pattern();
     auto re = Regex::compile(pattern);
     if (!re.ok()) {
-      // The one construct refused on purpose; JS rejects an empty-loop too
-      // in spirit (it stops the loop), std::regex differs, so skip it.
+      // The one construct refused on purpose: a loop whose body can match
+      // empty (JS and std::regex end such loops differently).
       INFO(pattern << ": " << re.error().to_string());
       REQUIRE(re.error().code == ErrorCode::kUnsupported);
       continue;

@@ -65,7 +65,7 @@ std::optional<Grammar> load_schema(const Args& args) {
 
 int run_check(const std::vector<std::string>& argv) {
   Args args("check",
-            "sluice check (--grammar FILE | --regex PATTERN | --choices A,B,... | --schema FILE) "
+            "(--grammar FILE | --regex PATTERN | --choices A,B,... | --schema FILE) "
             "(--text STRING | --file FILE)");
   declare_constraint_flags(args);
   args.option("schema", "JSON Schema file; the text must be a JSON document it accepts")

@@ -48,7 +48,7 @@ double micros_since(Clock::time_point t0) {
 Json percentiles(std::vector<double> v) {
   Json out = Json::object();
   if (v.empty()) {
-    out["p50"] = out["avg"] = out["p99"] = out["max"] = 0;
+    for (const char* k : {"p50", "avg", "p99", "max"}) out[k] = 0;
     return out;
   }
   std::sort(v.begin(), v.end());

@@ -20,7 +20,7 @@ std::string readable(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size();) {
     size_t len;
     uint32_t cp = tok::decode_utf8(bytes, i, &len);
-    char buf[8];
+    char buf[16];
     if (cp >= tok::kInvalidByteBase) {
       std::snprintf(buf, sizeof buf, "\\x%02X", cp - tok::kInvalidByteBase);
       out += buf;

@@ -90,6 +90,15 @@ uint8_t value_type(const Json& v) {
   }
 }
 
+// Formats the JSON Schema specification defines that sluice has no grammar
+// for: validators assert them, so ignoring them would drop a constraint.
+// Formats outside the specification (int32, color, ...) are annotations.
+bool is_unenforced_standard_format(const std::string& name) {
+  static const std::set<std::string> names = {"iri", "iri-reference", "idn-email", "idn-hostname", "uri-template",
+                                              "regex", "relative-json-pointer"};
+  return names.count(name) > 0;
+}
+
 uint64_t utf8_length(const std::string& s) {
   uint64_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
@@ -394,8 +403,13 @@ class Compiler {
     }
     if (k == "format") {
       if (!v->is_string()) return bad_type(v, k, "a string");
+      const std::string& name = v->get_ref<const std::string&>();
       Grammar probe;
-      if (format_grammar(probe, v->get<std::string>())) f.formats.push_back({v->get<std::string>(), v});
+      if (format_grammar(probe, name)) {
+        f.formats.push_back({name, v});
+      } else if (is_unenforced_standard_format(name)) {
+        return unsupported("format", v, "format '" + name + "' has no grammar");
+      }
       return {};
     }
     // arrays
@@ -772,8 +786,23 @@ class Compiler {
       }
       if (inner.required.size() == 1 && inner.types == kAllTypes && !inner.enum_values && inner.layers.empty() &&
           simple_flat_rest(inner)) {
-        // not {required: [p]}: p must be absent (for objects).
+        // not {required: [p]}: an object without p (required holds
+        // vacuously for other types, so they fail the `not`).
+        f.types &= kObject;
+        if (!f.types) f.never = true;
         f.layers.push_back({n, {{inner.required[0], &false_schema_}}, {}, nullptr});
+        continue;
+      }
+      if (inner.types == kAllTypes && !inner.enum_values && inner.required.empty() && inner.layers.size() == 1 &&
+          inner.layers[0].properties.size() == 1 && inner.layers[0].patterns.empty() && !inner.layers[0].additional &&
+          simple_flat_rest(inner)) {
+        // not {properties: {p: S}}: an object with p, whose value fails S.
+        const auto& [name, schema] = inner.layers[0].properties[0];
+        f.types &= kObject;
+        if (!f.types) f.never = true;
+        if (std::find(f.required.begin(), f.required.end(), name) == f.required.end()) f.required.push_back(name);
+        extra_values_.push_back(Json::object({{"not", *schema}}));
+        f.layers.push_back({n, {{name, &extra_values_.back()}}, {}, nullptr});
         continue;
       }
       if (Status st = unsupported("not", n, "complement not expressible as a grammar"); !st.ok()) return st;
@@ -1097,6 +1126,7 @@ class Compiler {
     nc.exclusive_maximum = f.exclusive_maximum;
     nc.multiple_of = f.multiple_of;
     nc.integer = !(f.types & kFraction);
+    nc.integer_fraction = draft_ != JsonSchemaDraft::kDraft4;
     nc.max_digits = options_.max_number_digits;
     Result<ExprId> e = number_grammar(grammar_, nc, {options_.max_states});
     if (!e.ok()) {

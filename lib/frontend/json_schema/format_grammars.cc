@@ -180,6 +180,11 @@ std::optional<ExprId> format_grammar(Grammar& grammar, std::string_view format) 
   if (format == "uuid") return b.uuid();
   if (format == "uri") return b.uri(false);
   if (format == "uri-reference") return b.uri(true);
+  if (format == "json-pointer") {
+    ExprId unescaped = grammar.char_class({{'~', '~'}, {'/', '/'}}, true);
+    ExprId escaped = b.seq({b.lit("~"), b.chars("01")});
+    return b.star(b.seq({b.lit("/"), b.star(b.alt({unescaped, escaped}))}));
+  }
   return std::nullopt;
 }
 

@@ -14,6 +14,7 @@
 //                          leading zeros; all "::" forms, trailing IPv4)
 //   uuid                   RFC 4122 8-4-4-4-12 hex digits, either case
 //   uri, uri-reference     RFC 3986 URI and URI-reference
+//   json-pointer           RFC 6901
 // Tested in tests/json_schema/formats_test.cc, against the validator's
 // checkers (lib/validator/formats.h).
 #pragma once

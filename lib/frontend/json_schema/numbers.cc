@@ -305,10 +305,11 @@ bool split_multiple(const Decimal& d, uint64_t* m, uint64_t* k) {
   return *m != 0;
 }
 
-ExprId plain_number(Grammar& g, bool integer) {
+ExprId plain_number(Grammar& g, bool integer, bool zero_fraction) {
   ExprId digit = g.char_class({{'0', '9'}});
   ExprId int_part = g.choice({g.literal("0"), g.sequence({g.char_class({{'1', '9'}}), g.star(digit)})});
   ExprId minus = g.optional(g.literal("-"));
+  if (integer && !zero_fraction) return g.sequence({minus, int_part});
   if (integer) return g.sequence({minus, int_part, g.optional(g.sequence({g.literal("."), g.plus(g.literal("0"))}))});
   ExprId frac = g.optional(g.sequence({g.literal("."), g.plus(digit)}));
   ExprId exp = g.optional(g.sequence({g.char_class({{'e', 'e'}, {'E', 'E'}}), g.optional(g.char_class({{'+', '+'}, {'-', '-'}})),
@@ -368,7 +369,12 @@ Result<ExprId> number_grammar(Grammar& g, const NumberConstraint& c, const Numbe
                                                       " exceeds the digit automaton budget");
   }
   uint64_t frac_cap = c.max_digits > 0 ? c.max_digits : kUnlimited;
-  if (!lo && !hi && modulus == 1 && frac_cap == kUnlimited) return plain_number(g, c.integer);
+  bool zero_fraction = !c.integer || c.integer_fraction;
+  if (!lo && !hi && modulus == 1 && frac_cap == kUnlimited) {
+    if (scale == kUnlimited) return plain_number(g, false, true);
+    if (scale == 0) return plain_number(g, true, zero_fraction);
+  }
+  if (!zero_fraction) frac_cap = 0;
 
   std::vector<ExprId> alternatives;
   auto run = [&](DigitMachine m, std::string_view sign) -> Status {

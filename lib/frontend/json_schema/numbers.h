@@ -40,6 +40,9 @@ struct NumberConstraint {
   std::optional<Decimal> maximum;
   bool exclusive_maximum = false;
   bool integer = false;
+  // Whether an integer (or a whole multiple) may be written with a zero
+  // fraction, 3.0: JSON Schema draft 6 on says yes, draft 4 no.
+  bool integer_fraction = true;
   // multipleOf, when set: must be positive.
   std::optional<Decimal> multiple_of;
   // Cap on integer-part plus fraction digits written (0: none).

@@ -53,13 +53,16 @@ struct RegexOptions {
 // Compiles an ECMA-262 pattern (the subset JSON Schema uses) to a grammar
 // whose root matches exactly the strings the pattern accepts in `mode`.
 // Lookaround and backreferences are kUnsupported errors naming the construct
-// and its byte offset.
+// and its byte offset. The dialect (code-point semantics, which escapes are
+// accepted) is documented in lib/frontend/regex.h. A pattern no string can
+// match (`a^b`, `[]`) is kUnsatisfiable.
 Result<Grammar> compile_regex(std::string_view pattern, const RegexOptions& options = {});
 
 // Lowers a pattern into an existing grammar (used by the JSON Schema
 // compiler for `pattern` and `patternProperties`) and returns the expression
 // for it. The expression matches the decoded string value, not its JSON
-// encoding.
+// encoding. An unsatisfiable pattern gives an expression of kind kNothing.
+// On error the grammar may keep unreferenced expressions; it stays valid.
 Result<ExprId> lower_regex(Grammar& grammar, std::string_view pattern, const RegexOptions& options = {});
 
 // Exactly one of the given strings. Duplicates are allowed and harmless; an

@@ -53,6 +53,11 @@ class Matcher {
   Status fill_next_token_bitmask(int32_t* words);
   Status fill_next_token_bitmask(std::span<int32_t> words);
 
+  // The same mask computed the slow, obviously correct way: every token's
+  // bytes stepped through the parser from the current state, with no cache
+  // and no memo. For tests and benchmarks (it takes milliseconds).
+  Status fill_next_token_bitmask_naive(int32_t* words);
+
   // Consumes one token; false (state unchanged) when it is not allowed.
   bool accept_token(TokenId id);
   // Whether accept_token(id) would succeed, without changing the state.

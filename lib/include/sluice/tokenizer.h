@@ -10,6 +10,21 @@
 // <|eot_id|> or <s>) are never text: they have no bytes, and no grammar can
 // produce them.
 //
+// Ids the file leaves unused count as special (no bytes, never text).
+// Non-special added tokens (Qwen3's <tool_call>, ...) are ordinary text:
+// their bytes are their content, and encode matches them in the input as
+// the reference does. Components sluice cannot run exactly (a Unigram or
+// WordPiece model, an unknown normalizer, a regex with lookbehind, ...)
+// make loading fail with ErrorCode::kUnsupported naming the component and
+// its JSON pointer; nothing is skipped.
+//
+// EOS: tokenizer.json does not say which token ends a sequence, so every
+// special token with a conventional end-of-sequence name counts (</s>,
+// <|end_of_text|>, <|eot_id|>, <|eom_id|>, <|endoftext|>, <|im_end|>,
+// DeepSeek's end-of-sentence, <|end|>, <|return|>, <|call|>, <eos>,
+// <end_of_turn>): Llama-3 gets both <|end_of_text|> and <|eot_id|>.
+// TokenizerOptions::eos_override replaces the set.
+//
 // A Tokenizer is an immutable value with shared internals: copies are cheap
 // and it may be used from any number of threads.
 //
@@ -65,13 +80,17 @@ class Tokenizer {
   std::optional<TokenId> find_token(std::string_view name) const;
 
   // Text to ids exactly as the reference implementation does, without
-  // adding BOS/EOS. Special-token text in the input is encoded as text.
+  // adding BOS/EOS. Special-token text in the input is encoded as text, so
+  // encode never returns a special token. Any bytes are accepted: each byte
+  // of invalid UTF-8 is kept and encoded as itself.
   std::vector<TokenId> encode(std::string_view text) const;
   // Ids to bytes: the concatenation of token_bytes (special tokens add
   // nothing), then what the file's decoder does to the whole text (a
   // SentencePiece decoder strips the one space its normalizer prepended), so
-  // that decode(encode(s)) == s. The result need not be valid UTF-8 when ids
-  // split a code point.
+  // that decode(encode(s)) == s for any bytes s, up to what the normalizer
+  // changes on purpose (Qwen3's NFC; Llama-2 reads an input U+2581 back as
+  // a space). The result need not be valid UTF-8 when ids split a code
+  // point. Ids outside the vocabulary add nothing.
   std::string decode(std::span<const TokenId> ids) const;
   // What decode strips from the front of the whole text (at most once per
   // copy the file asks for): " " for a SentencePiece decoder that removes

@@ -1,0 +1,137 @@
+// The byte automaton: UTF-8 range compilation checked against a direct
+// encoder over every code point, and the compile-time errors and budgets.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "automaton/automaton.h"
+#include "sluice/compiler.h"
+
+namespace sluice {
+
+namespace {
+
+std::string utf8(uint32_t cp) {
+  std::string out;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return out;
+}
+
+bool matches(const std::vector<std::vector<std::pair<uint8_t, uint8_t>>>& seqs, const std::string& bytes) {
+  for (const auto& seq : seqs) {
+    if (seq.size() != bytes.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < seq.size() && ok; ++i) {
+      uint8_t b = static_cast<uint8_t>(bytes[i]);
+      ok = b >= seq[i].first && b <= seq[i].second;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("utf8_sequences encode exactly the code points of a range", "[automaton][utf8]") {
+  std::mt19937 rng(17);
+  std::vector<std::pair<uint32_t, uint32_t>> ranges = {{0, 0x10FFFF}, {0x7F, 0x80}, {0x7FF, 0x800}, {0xFFFF, 0x10000},
+                                                       {0xD000, 0xE100}, {'a', 'z'}, {0x80, 0x10FFFF}};
+  for (int i = 0; i < 20; ++i) {
+    uint32_t a = rng() % 0x110000, b = rng() % 0x110000;
+    ranges.push_back({std::min(a, b), std::max(a, b)});
+  }
+  for (auto [lo, hi] : ranges) {
+    auto seqs = automaton::utf8_sequences(lo, hi);
+    INFO("range " << lo << ".." << hi);
+    // Every code point near the edges and a sample elsewhere.
+    std::vector<uint32_t> probes;
+    for (uint32_t edge : {lo, hi, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xFFFFu, 0x10000u, 0xD7FFu, 0xE000u, 0x10FFFFu}) {
+      for (int d = -2; d <= 2; ++d) {
+        int64_t cp = int64_t{edge} + d;
+        if (cp >= 0 && cp <= 0x10FFFF) probes.push_back(static_cast<uint32_t>(cp));
+      }
+    }
+    for (int k = 0; k < 3000; ++k) probes.push_back(rng() % 0x110000);
+    for (uint32_t cp : probes) {
+      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+      REQUIRE(matches(seqs, utf8(cp)) == (cp >= lo && cp <= hi));
+    }
+    // Nothing outside UTF-8: surrogate encodings, overlong forms, and
+    // stray bytes never match.
+    REQUIRE(!matches(seqs, "\xED\xA0\x80"));
+    REQUIRE(!matches(seqs, "\xC0\x80"));
+    REQUIRE(!matches(seqs, "\xE0\x80\x80"));
+    REQUIRE(!matches(seqs, "\xF4\x90\x80\x80"));
+    REQUIRE(!matches(seqs, "\xFF"));
+  }
+}
+
+TEST_CASE("automaton compile errors and budgets", "[automaton]") {
+  CompileOptions options;
+  SECTION("left recursion is reported, naming the rule") {
+    Grammar g;
+    RuleId a = g.declare_rule("expr");
+    g.set_root(a);
+    g.set_body(a, g.choice({g.sequence({g.ref(a), g.literal("+x")}), g.literal("x")}));
+    auto r = automaton::build_automaton(g, options);
+    REQUIRE(!r.ok());
+    REQUIRE(r.error().code == ErrorCode::kUnsupported);
+    REQUIRE(r.error().message.find("expr") != std::string::npos);
+  }
+  SECTION("a grammar that matches nothing") {
+    Grammar g;
+    RuleId a = g.declare_rule("root");
+    g.set_root(a);
+    g.set_body(a, g.sequence({g.literal("x"), g.ref(a)}));
+    auto r = automaton::build_automaton(g, options);
+    REQUIRE(!r.ok());
+    REQUIRE(r.error().code == ErrorCode::kUnsatisfiable);
+  }
+  SECTION("the state budget") {
+    Grammar g;
+    RuleId a = g.declare_rule("root");
+    g.set_root(a);
+    g.set_body(a, g.literal(std::string(5000, 'x')));
+    options.max_states = 1000;
+    auto r = automaton::build_automaton(g, options);
+    REQUIRE(!r.ok());
+    REQUIRE(r.error().code == ErrorCode::kBudgetExceeded);
+  }
+  SECTION("large bounded repeats become one counter loop") {
+    Grammar g;
+    RuleId a = g.declare_rule("root");
+    g.set_root(a);
+    g.set_body(a, g.repeat(g.char_class({{'a', 'z'}}), 0, 100000));
+    auto r = automaton::build_automaton(g, options);
+    REQUIRE(r.ok());
+    REQUIRE(r->counter_loops == 1);
+    REQUIRE(r->states.size() < 10);
+  }
+  SECTION("every state kept can complete") {
+    Grammar g;
+    RuleId a = g.declare_rule("root");
+    RuleId dead = g.declare_rule("dead");
+    g.set_root(a);
+    g.set_body(dead, g.sequence({g.literal("d"), g.ref(dead)}));
+    g.set_body(a, g.choice({g.literal("ok"), g.sequence({g.literal("o"), g.ref(dead)})}));
+    auto r = automaton::build_automaton(g, options);
+    REQUIRE(r.ok());
+    for (const automaton::CallEdge& c : r->call_edges) REQUIRE(r->rules[c.rule].name != "dead");
+  }
+}
+
+}  // namespace sluice
