@@ -14,8 +14,10 @@
 // Schema's "matches anywhere". An unsatisfiable pattern lowers to nothing().
 //
 // A part used in two places is copied (the IR is a tree); only patterns
-// with anchors inside groups do that, and RegexOptions::max_clone_nodes
-// bounds it.
+// with anchors inside groups do that, and RegexOptions::max_anchor_work
+// bounds it together with the re-joining of sequences around such groups.
+// Everything else is linear: runs of plain pieces are joined once, and the
+// branches of an alternation are collected before one choice is built.
 //
 // Tested in tests/frontend/regex_lower_test.cc (tables and IR shape) and
 // tests/frontend/regex_oracle_test.cc (differential against RE2).
@@ -172,12 +174,25 @@ class Lowerer {
     return result;
   }
 
-  ExprId clone(ExprId id) {
-    if (++cloned_ > options_.max_clone_nodes) {
+  void charge(uint64_t work) {
+    anchor_work_ += work;
+    if (anchor_work_ > options_.max_anchor_work) {
       throw LowerFailure{make_error(ErrorCode::kBudgetExceeded,
-                                    "anchors inside groups need more than max_clone_nodes (" +
-                                        std::to_string(options_.max_clone_nodes) + ") copied expressions")}; 
+                                    "anchors inside groups need more than max_anchor_work (" +
+                                        std::to_string(options_.max_anchor_work) +
+                                        ") copied or re-joined expressions")};
     }
+  }
+
+  // The work of joining `id` into a new sequence beyond a constant: a
+  // sequence's items are copied into the new one.
+  uint64_t join_cost(ExprId id) const {
+    const Expr& e = g_.expr(id);
+    return e.kind == ExprKind::kSequence ? e.children.size() : 0;
+  }
+
+  ExprId clone(ExprId id) {
+    charge(1);
     Expr e = g_.expr(id);  // a copy: building below may move the arena
     switch (e.kind) {
       case ExprKind::kEmpty: return g_.empty();
@@ -203,13 +218,19 @@ class Lowerer {
   }
 
   Parts lower(const regex::ast::Alternation& alternation) {
-    Parts out;
+    std::vector<ExprId> branches[2][2];
     for (const regex::ast::Sequence& branch : alternation) {
       Parts parts = lower(branch);
       for (int s = 0; s < 2; ++s) {
         for (int e = 0; e < 2; ++e) {
-          if (parts.part[s][e] != kAbsent) add(out, s, e, parts.part[s][e]);
+          if (parts.part[s][e] != kAbsent) branches[s][e].push_back(parts.part[s][e]);
         }
+      }
+    }
+    Parts out;
+    for (int s = 0; s < 2; ++s) {
+      for (int e = 0; e < 2; ++e) {
+        if (!branches[s][e].empty()) add(out, s, e, g_.choice(std::move(branches[s][e])));
       }
     }
     return out;
@@ -217,6 +238,14 @@ class Lowerer {
 
   Parts lower(const regex::ast::Sequence& sequence) {
     Parts acc = plain(g_.empty());
+    // Plain items not yet joined to acc: they are joined in one step, so a
+    // long sequence costs linear time.
+    std::vector<ExprId> pending;
+    auto flush = [&] {
+      if (pending.empty()) return;
+      acc = concat(acc, plain(g_.sequence(std::move(pending))));
+      pending.clear();
+    };
     for (size_t i = 0; i < sequence.size();) {
       // A run of plain characters becomes one literal.
       std::string text;
@@ -228,14 +257,23 @@ class Lowerer {
         append_utf8(text, cp);
         ++j;
       }
+      Parts next;
       if (j > i) {
-        acc = concat(acc, plain(g_.literal(text)));
+        next = plain(g_.literal(text));
         i = j;
+      } else {
+        next = lower(sequence[i]);
+        ++i;
+      }
+      if (next.only_plain()) {
+        if (next.part[0][0] == kAbsent) return Parts();
+        pending.push_back(next.part[0][0]);
         continue;
       }
-      acc = concat(acc, lower(sequence[i]));
-      ++i;
+      flush();
+      acc = concat(acc, next);
     }
+    flush();
     return acc;
   }
 
@@ -265,6 +303,7 @@ class Lowerer {
   // a `$` in A only if F consumes nothing.
   Parts concat(const Parts& a, const Parts& f) {
     Use use(*this);
+    bool anchored = !a.only_plain() || !f.only_plain();
     Parts out;
     for (int s1 = 0; s1 < 2; ++s1) {
       for (int e1 = 0; e1 < 2; ++e1) {
@@ -275,6 +314,7 @@ class Lowerer {
             ExprId y = f.part[s2][e2];
             if (y == kAbsent) continue;
             if (e1 == 0 && s2 == 0) {
+              if (anchored) charge(join_cost(x) + join_cost(y));
               add(out, s1, e2, g_.sequence({use(x), use(y)}));
             } else if (e1 == 0) {
               if (nullable(x)) add(out, 1, e2, use(y));
@@ -345,7 +385,7 @@ class Lowerer {
   Grammar& g_;
   const RegexOptions& options_;
   std::vector<int8_t> nullable_memo_;
-  uint64_t cloned_ = 0;
+  uint64_t anchor_work_ = 0;
 };
 
 }  // namespace

@@ -167,6 +167,29 @@ class Encoder {
   }
 
   void model(std::string_view piece) {
+    if (!t_.split_before_space_marker) {
+      word(piece, true);
+      return;
+    }
+    auto name_of = [this](int32_t id) { return t_.name(id); };
+    if (t_.ignore_merges) {
+      if (int32_t whole = t_.by_name.find(piece, name_of); whole >= 0) {
+        push(whole);
+        return;
+      }
+    }
+    constexpr std::string_view kMarker = "\xE2\x96\x81";
+    size_t start = 0;
+    for (size_t at = piece.find(kMarker, 1); at != std::string_view::npos; at = piece.find(kMarker, at + 3)) {
+      if (piece.substr(at - std::min<size_t>(at, 3), 3) == kMarker) continue;
+      word(piece.substr(start, at - start), false);
+      start = at;
+    }
+    word(piece.substr(start), false);
+  }
+
+  // BPE of one word; `whole` asks for ignore_merges's lookup of the word.
+  void word(std::string_view piece, bool whole_lookup) {
     if (piece.empty()) return;
     if (auto it = cache_.find(piece); it != cache_.end()) {
       for (uint32_t i = it->second.first; i < it->second.second; ++i) push(cache_ids_[i]);
@@ -175,7 +198,7 @@ class Encoder {
     uint32_t first = static_cast<uint32_t>(cache_ids_.size());
     auto name_of = [this](int32_t id) { return t_.name(id); };
     int32_t whole = -1;
-    if (t_.ignore_merges) {
+    if (t_.ignore_merges && whole_lookup) {
       if (t_.byte_level) {
         static const std::array<uint32_t, 256> alphabet = Impl::byte_alphabet();
         key_.clear();
@@ -259,8 +282,14 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text) const {
     int added;
   };
   std::vector<Section> sections;
+  bool first_byte[256] = {};
+  for (const Impl::Added& a : t.added) first_byte[static_cast<unsigned char>(a.content[0])] = true;
   size_t start = 0;
   for (size_t i = 0; i < text.size();) {
+    if (!first_byte[static_cast<unsigned char>(text[i])]) {
+      ++i;
+      continue;
+    }
     int best = -1;
     for (size_t a = 0; a < t.added.size(); ++a) {
       const std::string& c = t.added[a].content;

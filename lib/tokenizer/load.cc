@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -475,9 +476,12 @@ Status Loader::parse_pretokenizer(dom::element e, const std::string& ptr) {
     if (o.at_key("behavior").get(v) == simdjson::SUCCESS) {
       if (auto s = get_string(v, ptr + "/behavior", &behavior); !s) return s;
     }
-    if (behavior != "Isolated") {
-      return err(ErrorCode::kUnsupported, "Split behavior \"" + std::string(behavior) + "\" (only Isolated)",
-                 ptr + "/behavior");
+    // The reference implements only Removed apart from Isolated and runs
+    // every other behavior as Isolated; so does sluice. Removed (whose JS
+    // split also keeps capture groups) is refused.
+    if (behavior == "Removed" || (behavior != "Isolated" && behavior != "MergedWithPrevious" &&
+                                  behavior != "MergedWithNext" && behavior != "Contiguous")) {
+      return err(ErrorCode::kUnsupported, "Split behavior \"" + std::string(behavior) + "\"", ptr + "/behavior");
     }
     if (o.at_key("invert").get(v) == simdjson::SUCCESS) {
       if (auto s = get_bool(v, ptr + "/invert", &step.matches_only); !s) return s;
@@ -657,6 +661,18 @@ Status Loader::finish_model() {
       t_.byte_fallback[b] = t_.by_name.find(name, name_of);
     }
   }
+  if (!t_.byte_level) {
+    constexpr std::string_view kMarker = "\xE2\x96\x81";
+    bool crossing = false;
+    for (uint32_t id = 0; id < t_.vocab_size && !crossing; ++id) {
+      std::string_view name = t_.name(id);
+      for (size_t at = name.find(kMarker, 1); at != std::string_view::npos && !crossing;
+           at = name.find(kMarker, at + 1)) {
+        crossing = name.substr(at - std::min<size_t>(at, 3), 3) != kMarker;
+      }
+    }
+    t_.split_before_space_marker = !crossing;
+  }
   if (!t_.byte_level && !t_.unk &&
       (t_.byte_fallback.empty() ||
        std::count(t_.byte_fallback.begin(), t_.byte_fallback.end(), -1) != 0)) {
@@ -680,7 +696,9 @@ Status Loader::compute_bytes() {
     t_.bytes_off[id] = static_cast<uint32_t>(t_.bytes.size());
     if (t_.kinds[id] == TokenKind::kSpecial) continue;
     std::string_view name = t_.name(id);
-    if (added_nonspecial_[id]) {
+    // As the reference decodes them: the ByteLevel decoder passes added
+    // tokens through as text; other decoders treat them as any token.
+    if (added_nonspecial_[id] && decoder_byte_level_) {
       t_.bytes.append(name);
       continue;
     }

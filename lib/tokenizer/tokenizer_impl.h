@@ -70,6 +70,11 @@ struct Tokenizer::Impl {
   std::optional<TokenId> unk;
   // <0xNN> tokens, -1 where absent; empty without byte_fallback.
   std::vector<TokenId> byte_fallback;
+  // True when no token has U+2581 after another character: then no merge
+  // can cross the start of a U+2581 run, and a SentencePiece text (one BPE
+  // word without a pre-tokenizer) can be merged run by run, with the same
+  // result and a cache that hits.
+  bool split_before_space_marker = false;
 
   // ---- decoder ----
   // How many leading copies of strip_char decode removes from the text.

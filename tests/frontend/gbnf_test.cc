@@ -66,6 +66,14 @@ TEST_CASE("gbnf: a rule runs over several lines until the next 'name ::='") {
   CHECK(classify(*g, "((4") == Verdict::kIncomplete);
 }
 
+TEST_CASE("gbnf: repetition braces allow spaces; {0} and {0,0} match nothing but the empty string") {
+  auto g = parse_gbnf("root ::= \"a\"{ 2 , 3 } \"b\"{0} \"c\"{0,0} \"d\"{ 1 , }\n");
+  REQUIRE(g.ok());
+  CHECK(g->to_string() == "root ::= \"a\"{2,3} \"d\"+\n");
+  CHECK(classify(*g, "aad") == Verdict::kAccept);
+  CHECK(classify(*g, "aab") == Verdict::kReject);
+}
+
 TEST_CASE("gbnf: CRLF line ends, tabs and comments anywhere") {
   auto g = parse_gbnf("root ::=\t\"a\" # a \"quote\" and [bracket in a comment\r\n\t| b\r\nb ::= \"b\" # no newline at the end");
   REQUIRE(g.ok());

@@ -95,6 +95,32 @@ TEST_CASE("nesting up to max_nesting compiles", "[regex]") {
   REQUIRE(result.ok());
 }
 
+TEST_CASE("huge patterns compile in linear work or hit a named budget", "[regex]") {
+  std::string literal(1 << 20, 'a');
+  Result<Grammar> result = compile_regex(literal);
+  REQUIRE(result.ok());
+  CHECK(result->expr_count() < 5);
+
+  std::string optionals;
+  while (optionals.size() < (1 << 18)) optionals += "a?";
+  CHECK(compile_regex(optionals).ok());
+
+  std::string branches;
+  for (int i = 0; branches.size() < (1 << 18); ++i) branches += (i ? "|w" : "w") + std::to_string(i);
+  CHECK(compile_regex(branches).ok());
+
+  std::string anchored_branches;
+  while (anchored_branches.size() < (1 << 18)) anchored_branches += "^a$|";
+  CHECK(compile_regex(anchored_branches).ok());
+
+  // Each (^|a) re-joins everything before it: quadratic, so budgeted.
+  std::string anchored_groups;
+  while (anchored_groups.size() < (1 << 18)) anchored_groups += "(^|a)";
+  result = compile_regex(anchored_groups);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::kBudgetExceeded);
+}
+
 TEST_CASE("x{0,1000} stays one Repeat node", "[regex]") {
   Result<Grammar> result = compile_regex("x{0,1000}");
   REQUIRE(result.ok());
@@ -151,11 +177,11 @@ TEST_CASE("a budget on copies bounds anchors nested inside groups", "[regex]") {
   std::string pattern = "b";
   for (int i = 0; i < 100; ++i) pattern = "(^|a)(" + pattern + ")";
   RegexOptions options;
-  options.max_clone_nodes = 1000;
+  options.max_anchor_work = 1000;
   Result<Grammar> result = compile_regex(pattern, options);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code == ErrorCode::kBudgetExceeded);
-  CHECK_THAT(result.error().message, Catch::Matchers::Contains("max_clone_nodes"));
+  CHECK_THAT(result.error().message, Catch::Matchers::Contains("max_anchor_work"));
 }
 
 }  // namespace

@@ -105,10 +105,10 @@ TEST_CASE("load: bad input is a clear error") {
     j["decoder"] = {{"type", "WordPiece"}};
     expect_error(j, ErrorCode::kUnsupported, "decoder \"WordPiece\"");
   }
-  SECTION("Split behavior the reference does not implement") {
+  SECTION("Split behavior Removed") {
     auto j = sluice_test::byte_level_tokenizer();
-    j["pre_tokenizer"]["pretokenizers"][0]["behavior"] = "MergedWithPrevious";
-    expect_error(j, ErrorCode::kUnsupported, "MergedWithPrevious");
+    j["pre_tokenizer"]["pretokenizers"][0]["behavior"] = "Removed";
+    expect_error(j, ErrorCode::kUnsupported, "Split behavior \"Removed\"");
   }
   SECTION("regex with lookbehind") {
     auto j = sluice_test::byte_level_tokenizer();

@@ -103,7 +103,7 @@ struct PassResult {
   size_t mismatches = 0, rejected = 0, not_accepting = 0, steps = 0;
 };
 
-void run_pass(const std::shared_ptr<const sluice::CompiledGrammar>& compiled, const sluice::Tokenizer& tokenizer,
+void run_pass(const std::shared_ptr<const sluice::CompiledGrammar>& compiled,
               const std::vector<std::vector<TokenId>>& docs, size_t sample_every, bool naive, PassResult& r) {
   const sluice::Vocabulary& v = compiled->vocabulary();
   std::vector<int32_t> mask((v.size() + 31) / 32), slow(mask.size());
@@ -144,7 +144,6 @@ void run_pass(const std::shared_ptr<const sluice::CompiledGrammar>& compiled, co
     }
     if (!m.is_accepting()) ++r.not_accepting;
   }
-  (void)tokenizer;
 }
 
 }  // namespace
@@ -222,9 +221,9 @@ int main(int argc, char** argv) {
 
     PassResult cold, warm;
     auto t0 = Clock::now();
-    run_pass(compiled, tokenizer.value(), docs, sample_every, false, cold);
+    run_pass(compiled, docs, sample_every, false, cold);
     double cold_s = us_since(t0) / 1e6;
-    run_pass(compiled, tokenizer.value(), docs, first ? sample_every : sample_every * 4, true, warm);
+    run_pass(compiled, docs, first ? sample_every : sample_every * 4, true, warm);
     std::printf("  cold pass (%.2f s; cache %zu entries, %.1f MB)\n", cold_s, compiled->mask_cache_entries(),
                 static_cast<double>(compiled->mask_cache_bytes()) / 1e6);
     print_summary("fill mask, cold", summarize(cold.fill));
@@ -258,7 +257,7 @@ int main(int argc, char** argv) {
     // One long document: mean per 2,000-step window, first vs last.
     std::vector<TokenId> long_ids = tokenizer.value().encode(long_doc);
     PassResult lg;
-    run_pass(compiled, tokenizer.value(), {long_ids}, SIZE_MAX, false, lg);
+    run_pass(compiled, {long_ids}, SIZE_MAX, false, lg);
     failures += static_cast<int>(lg.rejected + lg.not_accepting);
     if (lg.fill.size() >= 4000) {
       std::vector<double> head(lg.fill.begin(), lg.fill.begin() + 2000), tail(lg.fill.end() - 2000, lg.fill.end());

@@ -2,7 +2,7 @@
 // Schema with sluice's validator (sluice/validator.h).
 // Exit: 0 all valid, 1 any invalid (a malformed document counts as invalid),
 // 2 usage or schema error, 3 (--prefix only) some incomplete, none invalid.
-// Exercised by hand and in the lead's demo; the library it drives is tested in tests/validator/.
+// Tested in tests/validator/cli_test.cc.
 #include <cstdio>
 #include <fstream>
 #include <iostream>

@@ -585,9 +585,6 @@ class Compiler {
       return make_error(ErrorCode::kBudgetExceeded, "schema nesting exceeds max_depth",
                         Location::at_pointer(set.empty() ? "" : ptr(set[0])));
     }
-    if (level > options_.max_depth) {
-      return make_error(ErrorCode::kBudgetExceeded, "pretty-printing depth exceeds max_depth");
-    }
     RuleId rule = grammar_.declare_rule("s" + std::to_string(grammar_.rules().size()));
     memo_[key] = Memo{rule, 0, false};
     Flat f;
@@ -659,6 +656,12 @@ class Compiler {
     if (!f.nots.empty()) {
       if (Status st = apply_nots(f, depth); !st.ok()) return st.error();
       if (f.never) return grammar_.nothing();
+    }
+    if (options_.whitespace == JsonWhitespace::kPretty && level >= options_.max_pretty_depth) {
+      f.types &= static_cast<uint8_t>(~(kArray | kObject));
+      if (f.enum_values) {
+        std::erase_if(*f.enum_values, [](const Json& v) { return v.is_array() || v.is_object(); });
+      }
     }
     if (f.enum_values) return compile_enum(f, depth, level);
     std::vector<ExprId> alternatives;
@@ -1010,6 +1013,12 @@ class Compiler {
     return RE2::PartialMatch(text, re) ? Tri::kYes : Tri::kNo;
   }
 
+  // One shared class (so the encoder rewrites it once).
+  ExprId any_char() {
+    if (!any_char_) any_char_ = grammar_.char_class({{0, kMaxCodepoint}});
+    return *any_char_;
+  }
+
   // ------------------------------------------------------- whitespace
   ExprId ws() {
     if (options_.whitespace != JsonWhitespace::kFlexible || options_.max_whitespace == 0) return grammar_.empty();
@@ -1170,7 +1179,7 @@ class Compiler {
       shape_nodes.push_back(node);
     }
     bool bounded = f.min_length > 0 || max_len != UINT64_MAX;
-    ExprId any = grammar_.char_class({{0, kMaxCodepoint}});
+    ExprId any = any_char();
     if (shapes.empty()) {
       uint32_t hi = max_len >= kUnbounded ? kUnbounded : static_cast<uint32_t>(max_len);
       uint32_t lo = static_cast<uint32_t>(std::min<uint64_t>(f.min_length, kUnbounded - 1));
@@ -1188,8 +1197,7 @@ class Compiler {
     Result<ExprId> decoded = decoded_string(f);
     if (!decoded.ok()) return decoded.error();
     if (grammar_.expr(*decoded).kind == ExprKind::kNothing) return *decoded;
-    StringEncoder encoder(grammar_);
-    return grammar_.sequence({grammar_.literal("\""), encoder.encode(*decoded), grammar_.literal("\"")});
+    return grammar_.sequence({grammar_.literal("\""), encoder_.encode(*decoded), grammar_.literal("\"")});
   }
 
   // ---------------------------------------------------------------- array
@@ -1529,7 +1537,7 @@ class Compiler {
   // grammar), so that a key named in the schema can't take the
   // additionalProperties route.
   ExprId string_except(const std::vector<std::string>& names) {
-    ExprId any = grammar_.char_class({{0, kMaxCodepoint}});
+    ExprId any = any_char();
     ExprId any_star = grammar_.star(any);
     struct Node {
       bool terminal = false;
@@ -1681,9 +1689,11 @@ class Compiler {
     Result<ExprId> value = compile_set(values.empty() ? SchemaSet{&true_schema_} : values, depth + 1, level + 1);
     if (!value.ok()) return value.error();
     if (grammar_.expr(*value).kind == ExprKind::kNothing) return std::optional<ExprId>();
-    StringEncoder encoder(grammar_);
-    ExprId quoted = grammar_.sequence({grammar_.literal("\""), encoder.encode(*key), grammar_.literal("\"")});
-    return std::optional<ExprId>(grammar_.sequence({quoted, key_sep(), *value}));
+    ExprId quoted = grammar_.sequence({grammar_.literal("\""), encoder_.encode(*key), grammar_.literal("\"")});
+    // A rule of its own: the member is referenced from every object state.
+    RuleId rule = grammar_.declare_rule("extra" + std::to_string(grammar_.rules().size()));
+    grammar_.set_body(rule, grammar_.sequence({quoted, key_sep(), *value}));
+    return std::optional<ExprId>(grammar_.ref(rule));
   }
 
   struct Memo {
@@ -1698,9 +1708,11 @@ class Compiler {
   SchemaIndex index_;
   std::chrono::steady_clock::time_point deadline_;
   Grammar grammar_;
+  StringEncoder encoder_{grammar_};
   std::vector<JsonSchemaWarning> warnings_;
   std::map<std::pair<SchemaSet, uint32_t>, Memo> memo_;
   std::optional<ExprId> ws_;
+  std::optional<ExprId> any_char_;
   std::string unsat_reason_, unsat_pointer_;
   std::deque<Json> extra_values_;
   const Json true_schema_ = Json(true);

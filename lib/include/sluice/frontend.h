@@ -44,10 +44,10 @@ struct RegexOptions {
   uint32_t max_nesting = 1000;
   uint32_t max_repeat_bound = 100000;
   // `^`/`$` inside groups (`(^a|b)c`) are lowered exactly by copying the
-  // parts of a group that several anchor cases share; this bounds how many
-  // expressions may be copied (patterns with anchors only at their ends copy
-  // none). Exceeding it is kBudgetExceeded.
-  uint32_t max_clone_nodes = 100000;
+  // parts of a group that several anchor cases share and re-joining them;
+  // this bounds the expressions copied or re-joined (patterns with anchors
+  // only at their ends need none). Exceeding it is kBudgetExceeded.
+  uint32_t max_anchor_work = 1000000;
 };
 
 // Compiles an ECMA-262 pattern (the subset JSON Schema uses) to a grammar

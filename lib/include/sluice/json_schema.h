@@ -59,6 +59,10 @@ struct JsonSchemaOptions {
   uint32_t max_whitespace = 16;
   // kPretty: spaces per nesting level.
   uint32_t indent = 2;
+  // kPretty: arrays and objects nested deeper than this are not generated
+  // (exact indentation at every depth is not context-free, so each level
+  // is its own copy of the grammar).
+  uint32_t max_pretty_depth = 12;
   // kCompact only: the exact separators (e.g. ", " and ": " for Python's
   // json.dumps). kFlexible and kPretty use "," and ":" with their whitespace.
   std::string item_separator = ",";

@@ -2,9 +2,11 @@
 //
 // A Matcher walks one output through a CompiledGrammar (sluice/compiler.h).
 // Its state is a set of parser stacks whose frames are hash-consed into a
-// DAG, so identical configurations merge, and clone and rollback only copy
-// a handle per stack. Work per step is bounded by the compile options and
-// does not grow with the length of the output.
+// DAG owned by the matcher, so identical configurations merge and a
+// snapshot is one small vector of stack ids: rollback restores one, and
+// clone copies the DAG (which grows with the distinct stack shapes met, not
+// with the length of the output). Work per step is bounded by the compile
+// options and does not grow with the length of the output.
 //
 // Mask layout: fill_next_token_bitmask writes ceil(V/32) int32 words, V =
 // Vocabulary::size(); bit (i % 32) of word (i / 32) is set exactly when

