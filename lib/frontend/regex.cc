@@ -126,7 +126,7 @@ class Lowerer {
   }
 
  private:
-  // hands out each part once as it is and as a copy after that, so that no
+  // Hands out each part once as it is and as a copy after that, so that no
   // expression gets two parents. One Use per combining step: the Parts it
   // combines are consumed by that step.
   class Use {
@@ -340,7 +340,11 @@ class Lowerer {
   // anchors stands alone between empty iterations.
   Parts repeat(const Parts& p, uint32_t min, uint32_t max) {
     ExprId b = p.part[0][0];
-    if (p.only_plain()) return plain(g_.repeat(b, min, max));
+    if (p.only_plain()) {
+      // A group that matches nothing (`(x^)*`, `[]*`) still matches zero times.
+      if (b == kAbsent) return plain(min == 0 ? g_.empty() : g_.nothing());
+      return plain(g_.repeat(b, min, max));
+    }
     Use use(*this);
     auto can_be_empty = [&](int s, int e) { return p.part[s][e] != kAbsent && nullable(p.part[s][e]); };
     auto plain_run = [&](uint32_t lo, uint32_t hi) {

@@ -152,20 +152,6 @@ class Encoder {
     out_.push_back(id);
   }
 
-  void fallback(std::string_view bytes) {
-    if (!t_.byte_fallback.empty()) {
-      bool all = true;
-      for (unsigned char b : bytes) all = all && t_.byte_fallback[b] >= 0;
-      if (all) {
-        for (unsigned char b : bytes) push(t_.byte_fallback[b]);
-        return;
-      }
-    }
-    // Loading made sure a model without ByteLevel or complete byte fallback
-    // has an unk token.
-    push(*t_.unk);
-  }
-
   void model(std::string_view piece) {
     if (!t_.split_before_space_marker) {
       word(piece, true);
@@ -230,6 +216,9 @@ class Encoder {
           cache_ids_.push_back(s.id);
           continue;
         }
+        // Text the vocabulary lacks: its bytes as <0xNN> tokens when all of
+        // them exist, else unk (loading made sure a model without ByteLevel
+        // or complete byte fallback has one).
         std::string_view bytes = piece.substr(s.begin, s.end - s.begin);
         bool all = !t_.byte_fallback.empty();
         for (unsigned char b : bytes) all = all && t_.byte_fallback[b] >= 0;

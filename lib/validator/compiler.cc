@@ -405,10 +405,6 @@ class Compiler {
     return static_cast<const Node*>(node);
   }
 
-  Result<const Node*> sub(const Json& parent, const char* key, uint32_t depth) {
-    return compile(&parent.at(key), depth + 1);
-  }
-
   Status compile_keywords(const Json& j, const Loc& loc, Node* node, uint32_t depth) {
     const SchemaDraft d = loc.draft;
     const std::string here = loc.base + "#" + loc.pointer;
@@ -694,7 +690,6 @@ class Compiler {
       if (!s.ok()) return s.status();
       Keyword& k = add(Op::kAdditionalProperties, "additionalProperties");
       k.sub = *s;
-      k.names = property_names;
       k.index.build(property_names);
       k.pattern_refs = pattern_refs;
     }

@@ -184,6 +184,11 @@ TEST_CASE("regex anchors in the middle of patterns", "[regex]") {
       {"(b|^)(a|$)", kSearch, "c", false},
       {"(b|^)(a|$)", kSearch, "cbc", false},
       {"(b|^)(a|$)", kSearch, "cb", true},
+      {"(x^)*a", kFull, "a", true},
+      {"(x^)+a", kSearch, "a", false},
+      {"[]*b", kFull, "b", true},
+      {"[]{0,3}b|c", kSearch, "xc", true},
+      {"(x^|y)*", kFull, "yy", true},
   });
 }
 

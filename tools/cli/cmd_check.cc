@@ -17,8 +17,6 @@
 #include "command.h"
 #include "constraint_source.h"
 #include "ir/reference_recognizer.h"
-#include "schema_flags.h"
-#include "sluice/json_schema.h"
 
 namespace sluice::cli {
 namespace {
@@ -42,49 +40,17 @@ bool read_file(const std::string& path, std::string* out) {
   return true;
 }
 
-std::optional<Grammar> load_schema(const Args& args) {
-  JsonSchemaOptions options;
-  if (!read_schema_flags(args, &options)) return std::nullopt;
-  const std::string path = *args.get("schema");
-  std::string text;
-  if (!read_file(path, &text)) {
-    std::fprintf(stderr, "%s: cannot read the file\n", path.c_str());
-    return std::nullopt;
-  }
-  auto compiled = compile_json_schema(text, options);
-  if (!compiled.ok()) {
-    std::fprintf(stderr, "%s: %s\n", path.c_str(), compiled.error().to_string().c_str());
-    return std::nullopt;
-  }
-  for (const JsonSchemaWarning& w : compiled->warnings) {
-    std::fprintf(stderr, "%s: warning: dropped '%s' at %s: %s\n", path.c_str(), w.keyword.c_str(),
-                 w.json_pointer.c_str(), w.message.c_str());
-  }
-  return std::move(compiled->grammar);
-}
-
 int run_check(const std::vector<std::string>& argv) {
   Args args("check",
             "(--grammar FILE | --regex PATTERN | --choices A,B,... | --schema FILE) "
             "(--text STRING | --file FILE)");
   declare_constraint_flags(args);
-  args.option("schema", "JSON Schema file; the text must be a JSON document it accepts")
-      .option("text", "the bytes to check")
-      .option("file", "read the bytes to check from FILE (- for stdin)");
-  declare_schema_flags(args);
+  args.option("text", "the bytes to check").option("file", "read the bytes to check from FILE (- for stdin)");
   if (!args.parse(argv)) return args.parse_failure_exit_code();
   if (!args.positionals().empty()) return args.usage_error("unexpected argument '" + args.positionals()[0] + "'");
   if (args.has("text") == args.has("file")) return args.usage_error("give exactly one of --text and --file");
 
-  std::optional<Grammar> grammar;
-  if (args.has("schema")) {
-    if (args.has("grammar") || args.has("regex") || args.has("choices") || args.has("choice")) {
-      return args.usage_error("give exactly one of --grammar, --regex, --choices/--choice, --schema");
-    }
-    grammar = load_schema(args);
-  } else {
-    grammar = load_constraint(args);
-  }
+  std::optional<Grammar> grammar = load_constraint(args);
   if (!grammar) return kExitUsage;
 
   std::string text;

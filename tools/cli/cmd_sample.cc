@@ -3,6 +3,7 @@
 // next to the final probabilities (the seed text's "Sample 100x"). --json
 // prints the same numbers for programs. Uses sluice/sampler.h.
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,7 @@
 
 #include "args.h"
 #include "command.h"
+#include "sampling_flags.h"
 #include "sluice/sampler.h"
 
 namespace sluice::cli {
@@ -107,48 +109,6 @@ bool parse_ids(const Args& args, const std::string& name, uint32_t vocab, std::v
       return false;
     }
     out->push_back(static_cast<int32_t>(id));
-  }
-  return true;
-}
-
-// Applies the preset, then each explicit flag over it.
-bool read_params(const Args& args, SamplingParams* params) {
-  auto preset = sampling_preset(args.get_or("preset", "extraction"));
-  if (!preset) {
-    args.usage_error(preset.error().message);
-    return false;
-  }
-  *params = *preset;
-  const struct {
-    const char* flag;
-    double* field;
-  } doubles[] = {{"temperature", &params->temperature},
-                 {"top-p", &params->top_p},
-                 {"min-p", &params->min_p},
-                 {"presence-penalty", &params->presence_penalty},
-                 {"frequency-penalty", &params->frequency_penalty},
-                 {"repetition-penalty", &params->repetition_penalty}};
-  for (const auto& d : doubles) {
-    if (!args.get_double(d.flag, d.field)) return false;
-  }
-  long long top_k = params->top_k;
-  if (!args.get_int("top-k", &top_k)) return false;
-  if (top_k < 0 || top_k > std::numeric_limits<int32_t>::max()) {
-    args.usage_error("--top-k must be between 0 (off) and 2^31 - 1");
-    return false;
-  }
-  params->top_k = static_cast<int32_t>(top_k);
-  if (std::optional<std::string> window = args.get("penalty-window")) {
-    uint64_t value = 0;
-    if (!parse_u64(args, "penalty-window", *window, &value)) return false;
-    if (value > std::numeric_limits<uint32_t>::max()) {
-      args.usage_error("--penalty-window is too large");
-      return false;
-    }
-    params->penalty_window = static_cast<uint32_t>(value);
-  }
-  if (std::optional<std::string> seed = args.get("seed")) {
-    if (!parse_u64(args, "seed", *seed, &params->seed)) return false;
   }
   return true;
 }
@@ -280,18 +240,9 @@ int run_sample(const std::vector<std::string>& raw_args) {
   Args args("sample", "--logits FILE.json [options]");
   args.option("logits", "JSON file: {\"logits\": [...], \"tokens\": [\"label\", ...]} (labels optional)")
       .option("history", "comma-separated ids of the tokens generated so far (for the penalties)")
-      .option("allow", "comma-separated ids the constraint allows (a mask); default: all")
-      .option("preset", "extraction (default), chat, creative or code; flags below override it")
-      .option("temperature", "T; 0 takes the most likely token")
-      .option("top-k", "keep the k most likely tokens; 0 = off")
-      .option("top-p", "keep the smallest set reaching probability p; 1 = off")
-      .option("min-p", "keep tokens with p >= min-p * p_max; 0 = off")
-      .option("presence-penalty", "subtracted once from each seen token's logit, in [-2, 2]")
-      .option("frequency-penalty", "subtracted per occurrence, in [-2, 2]")
-      .option("repetition-penalty", "divides positive / multiplies negative logits of seen tokens; 1 = off")
-      .option("penalty-window", "how many of the last history tokens the penalties see; 0 = all")
-      .option("seed", "seed of the draws (default 0); draw i uses step i")
-      .option("n", "number of draws (default 100); also -n")
+      .option("allow", "comma-separated ids the constraint allows (a mask); default: all");
+  declare_sampling_flags(args);
+  args.option("n", "number of draws (default 100), drawn at steps 0..n-1; also -n")
       .option("top", "rows per chart (default 10)")
       .flag("json", "print {\"stages\": [...], \"draws\": [...]} instead of charts");
   std::vector<std::string> rewritten = raw_args;
@@ -307,7 +258,7 @@ int run_sample(const std::vector<std::string>& raw_args) {
   if (!read_logits_file(args, *path, &file)) return kExitUsage;
   const uint32_t vocab = static_cast<uint32_t>(file.logits.size());
   SamplingParams params;
-  if (!read_params(args, &params)) return kExitUsage;
+  if (!read_sampling_flags(args, &params)) return kExitUsage;
   std::vector<int32_t> history;
   std::vector<int32_t> allowed;
   if (!parse_ids(args, "history", vocab, &history) || !parse_ids(args, "allow", vocab, &allowed)) return kExitUsage;
@@ -324,9 +275,7 @@ int run_sample(const std::vector<std::string>& raw_args) {
     std::fprintf(stderr, "sluice sample: %s\n", sampler.error().to_string().c_str());
     return kExitUsage;
   }
-  for (const std::string& warning : params.diagnostics()) {
-    std::fprintf(stderr, "sluice sample: warning: %s\n", warning.c_str());
-  }
+  warn_sampling_diagnostics(params);
   for (int32_t token : history) {
     if (Status status = sampler->record(token); !status) {
       std::fprintf(stderr, "sluice sample: %s\n", status.error().to_string().c_str());
@@ -367,6 +316,8 @@ int run_sample(const std::vector<std::string>& raw_args) {
     return kExitOk;
   }
 
+  size_t allowed_count = 0;
+  for (int32_t word : mask) allowed_count += static_cast<size_t>(std::popcount(static_cast<uint32_t>(word)));
   size_t label_width = 0;
   for (size_t id = 0; id < vocab; ++id) label_width = std::max(label_width, display_width(token_label(file, id)));
   if (!file.prompt.empty()) std::printf("prompt: \"%s\"\n", file.prompt.c_str());
@@ -378,7 +329,7 @@ int run_sample(const std::vector<std::string>& raw_args) {
       std::printf("%-12s off\n", name);
       continue;
     }
-    std::printf("%-12s %s\n", name, describe(stage, params, allowed.size(), history.size()).c_str());
+    std::printf("%-12s %s\n", name, describe(stage, params, allowed_count, history.size()).c_str());
     print_chart(file, stage.probabilities, rows, nullptr, n, label_width);
   }
   if (n > 0) {

@@ -51,7 +51,7 @@ int run_tokenize(const std::vector<std::string>& argv) {
                         "line: id, kind and the bytes it adds. Special-token text is encoded as text.");
   args.option("tokenizer", "tokenizer.json path, directory or cached name (required)")
       .option("text", "the text to encode (required)")
-      .flag("json", "print {\"ids\": [...], \"tokens\": [...], \"pieces\": [...]} instead");
+      .flag("json", "print {\"ids\": [...], \"tokens\": [names in the file], \"pieces\": [bytes, bad UTF-8 as U+FFFD]}");
   if (!args.parse(argv)) return args.parse_failure_exit_code();
   if (!args.positionals().empty()) return args.usage_error("unexpected argument '" + args.positionals()[0] + "'");
   std::optional<std::string> name = args.get("tokenizer");

@@ -4,7 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "schema_flags.h"
 #include "sluice/frontend.h"
+#include "sluice/json_schema.h"
 
 namespace sluice::cli {
 
@@ -12,7 +14,9 @@ void declare_constraint_flags(Args& args) {
   args.option("grammar", "GBNF grammar file (llama.cpp dialect, start rule `root`)")
       .option("regex", "regular expression the whole output must match (ECMA-262 subset)")
       .option("choices", "comma-separated list; the output is exactly one of them")
-      .option("choice", "one choice, verbatim (repeatable; combines with --choices)");
+      .option("choice", "one choice, verbatim (repeatable; combines with --choices)")
+      .option("schema", "JSON Schema file; the output must be a JSON document it accepts");
+  declare_schema_flags(args);
 }
 
 namespace {
@@ -21,25 +25,51 @@ void print_error(const std::string& source, const Error& error) {
   std::fprintf(stderr, "%s: %s\n", source.c_str(), error.to_string().c_str());
 }
 
+bool read_text_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "%s: cannot read the file\n", path.c_str());
+    return false;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  *out = text.str();
+  return true;
+}
+
+std::optional<Grammar> load_schema(const Args& args) {
+  JsonSchemaOptions options;
+  if (!read_schema_flags(args, &options)) return std::nullopt;
+  const std::string path = *args.get("schema");
+  std::string text;
+  if (!read_text_file(path, &text)) return std::nullopt;
+  auto compiled = compile_json_schema(text, options);
+  if (!compiled.ok()) {
+    print_error(path, compiled.error());
+    return std::nullopt;
+  }
+  for (const JsonSchemaWarning& warning : compiled->warnings) {
+    std::fprintf(stderr, "%s: warning: dropped '%s' at %s: %s\n", path.c_str(), warning.keyword.c_str(),
+                 warning.json_pointer.c_str(), warning.message.c_str());
+  }
+  return std::move(compiled->grammar);
+}
+
 }  // namespace
 
 std::optional<Grammar> load_constraint(const Args& args) {
   int kinds = (args.has("grammar") ? 1 : 0) + (args.has("regex") ? 1 : 0) +
-              ((args.has("choices") || args.has("choice")) ? 1 : 0);
+              ((args.has("choices") || args.has("choice")) ? 1 : 0) + (args.has("schema") ? 1 : 0);
   if (kinds != 1) {
-    args.usage_error("give exactly one of --grammar, --regex, --choices/--choice");
+    args.usage_error("give exactly one of --grammar, --regex, --choices/--choice, --schema");
     return std::nullopt;
   }
+  if (args.has("schema")) return load_schema(args);
   if (args.has("grammar")) {
     std::string path = *args.get("grammar");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "%s: cannot read the file\n", path.c_str());
-      return std::nullopt;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto grammar = parse_gbnf(text.str());
+    std::string text;
+    if (!read_text_file(path, &text)) return std::nullopt;
+    auto grammar = parse_gbnf(text);
     if (!grammar.ok()) {
       print_error(path, grammar.error());
       return std::nullopt;
@@ -76,6 +106,7 @@ std::optional<Grammar> load_constraint(const Args& args) {
 std::string describe_constraint(const Args& args) {
   if (args.has("grammar")) return "grammar " + *args.get("grammar");
   if (args.has("regex")) return "regex " + *args.get("regex");
+  if (args.has("schema")) return "schema " + *args.get("schema");
   return "choices";
 }
 

