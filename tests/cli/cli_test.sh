@@ -81,6 +81,12 @@ if [[ -f "${SLUICE_CACHE:-$HOME/.cache/sluice}/tokenizers/llama3/tokenizer.json"
   expect 1 "generate hits max tokens" -- "$sluice" generate --tokenizer llama3 --regex '[a-z]{50}' \
     --logits random --temperature 1 --max-tokens 3 --json
   expect_output "generate hits max tokens" '"finish_reason":"length"'
+  expect 0 "generate with reasoning" -- "$sluice" generate --tokenizer llama3.1 \
+    --schema "$root/schemas/ticket_triage.schema.json" --reasoning-end '</think>' \
+    --logits 'target:a short thought</think>{"category":"bug","priority":"low","confidence":0.5}'
+  expect_output "generate with reasoning" '{"category":"bug","priority":"low","confidence":0.5}'
+  expect 0 "compile schema json" -- "$sluice" compile --schema "$root/schemas/invoice.schema.json" \
+    --tokenizer llama3.1 --json
 else
   echo "SKIP: tokenizer cache missing; run tools/setup/setup.sh (tokenizer checks not run)"
 fi
@@ -90,6 +96,10 @@ expect 0 "sample fixture" -- "$sluice" sample --logits "$root/tools/fixtures/cap
 expect_output "sample fixture" "Paris"
 expect 0 "sample json" -- "$sluice" sample --logits "$root/tools/fixtures/capital_of_france.json" --json
 expect_output "sample json" '"stages"'
+
+expect 0 "validate from stdin" -- bash -c "echo '{\"label\": \"positive\", \"score\": 0.8}' | \
+  '$sluice' validate --schema '$root/schemas/sentiment.schema.json' --json -"
+expect_output "validate from stdin" '"valid":true'
 
 valid_doc="${TMPDIR:-/tmp}/sluice_cli_doc.json"
 echo '{"label":"positive","confidence":0.9}' > "$valid_doc"
