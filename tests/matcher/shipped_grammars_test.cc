@@ -2,6 +2,7 @@
 // vocabulary on every token, then the real tokenizers on samples.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

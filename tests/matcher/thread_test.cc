@@ -1,7 +1,9 @@
 // Many matchers on one CompiledGrammar in parallel, all starting on a cold
-// cache, must produce exactly the masks a single thread produces. Run this
-// binary under ThreadSanitizer too (see the README command in the report:
-// cmake -DSLUICE_SANITIZE=thread, then test_matcher "[threads]").
+// cache, must produce exactly the masks a single thread produces. Under
+// ThreadSanitizer:
+//   cmake -S . -B build-tsan -DSLUICE_SANITIZE=thread -DSLUICE_BUILD_TOOLS=OFF
+//   cmake --build build-tsan --target test_matcher
+//   build-tsan/bin/test_matcher "[threads]"
 #include <catch2/catch.hpp>
 
 #include <thread>

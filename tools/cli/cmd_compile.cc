@@ -1,4 +1,4 @@
-// `sluice compile`: compiles a constraint (for a tokenizer, optionally) and
+// `sluice compile`: compiles a constraint (GBNF, regex, choices or JSON Schema) (for a tokenizer, optionally) and
 // prints what it became: rules, automaton states and edges, counter loops,
 // memory and compile time. Bad input exits 2 with a located error.
 #include <chrono>
@@ -18,7 +18,7 @@ namespace {
 
 int run_compile(const std::vector<std::string>& argv) {
   Args args("compile",
-            "sluice compile (--grammar FILE | --regex PATTERN | --choices A,B,...) [--tokenizer T] "
+            "(--grammar FILE | --regex PATTERN | --choices A,B,... | --schema FILE) [--tokenizer T] "
             "[--print-ir] [--json]");
   declare_constraint_flags(args);
   args.option("tokenizer", "tokenizer.json path or cached name (llama3, qwen3, llama2, ...)")

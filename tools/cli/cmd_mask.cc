@@ -17,7 +17,7 @@ namespace {
 
 int run_mask(const std::vector<std::string>& argv) {
   Args args("mask",
-            "sluice mask --tokenizer T (--grammar FILE | --regex PATTERN | --choices A,B,...) "
+            "--tokenizer T (--grammar FILE | --regex PATTERN | --choices A,B,... | --schema FILE) "
             "[--prefix STRING] [--show N]");
   declare_constraint_flags(args);
   args.option("tokenizer", "tokenizer.json path or cached name (llama3, qwen3, llama2, ...)")

@@ -862,7 +862,16 @@ class Compiler {
       return false;
     };
     if (values_disjoint(a, b)) return true;
-    if ((a.types & b.types) == kObject || ((a.types & b.types & kObject) && (a.types & b.types) == kObject)) {
+    if ((a.types & b.types) == kObject) {
+      // A property one branch requires and the other forbids (closed by
+      // additionalProperties: false, or a false schema).
+      for (auto [u, v] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+        for (const std::string& name : u->required) {
+          Result<SchemaSet> in_other = property_set(*v, name);
+          if (!in_other.ok()) return in_other.error();
+          if (std::any_of(in_other->begin(), in_other->end(), is_false)) return true;
+        }
+      }
       for (const std::string& name : a.required) {
         if (std::find(b.required.begin(), b.required.end(), name) == b.required.end()) continue;
         Result<Flat> pa = property_flat(a, name, depth);
