@@ -827,8 +827,12 @@ Result<Tokenizer> Tokenizer::load(std::string_view path_or_name, const Tokenizer
                                                : fs::path(".cache/sluice");
     bool plain_name = !path_or_name.empty() && path_or_name.find('/') == std::string_view::npos &&
                       path_or_name != "." && path_or_name != "..";
+    if (!plain_name) {
+      return make_error(ErrorCode::kIoError, "no tokenizer at " + std::string(path_or_name) +
+                                                 ": no such file or directory");
+    }
     file = root / "tokenizers" / path / "tokenizer.json";
-    if (!plain_name || !fs::is_regular_file(file, ec)) {
+    if (!fs::is_regular_file(file, ec)) {
       return make_error(ErrorCode::kIoError,
                         "no tokenizer \"" + std::string(path_or_name) +
                             "\": not a file, not a directory with tokenizer.json, and not a cached name (looked for " +

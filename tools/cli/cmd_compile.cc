@@ -1,6 +1,7 @@
-// `sluice compile`: compiles a constraint (GBNF, regex, choices or JSON Schema) (for a tokenizer, optionally) and
-// prints what it became: rules, automaton states and edges, counter loops,
-// memory and compile time. Bad input exits 2 with a located error.
+// `sluice compile`: compiles a constraint (GBNF, regex, choices or JSON
+// Schema), for a tokenizer optionally, and prints what it became: rules,
+// automaton states and edges, counter loops, memory and compile time. Bad
+// input exits 2 with a located error.
 #include <chrono>
 #include <cstdio>
 
