@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <string>
 
+#include "frontend/utf8_text.h"
 #include "frontend/regex.h"
 
 namespace sluice {
@@ -69,24 +70,6 @@ struct Parts {
   ExprId part[2][2] = {{kAbsent, kAbsent}, {kAbsent, kAbsent}};
   bool only_plain() const { return part[0][1] == kAbsent && part[1][0] == kAbsent && part[1][1] == kAbsent; }
 };
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 bool is_surrogate(uint32_t cp) { return cp >= 0xD800 && cp <= 0xDFFF; }
 
@@ -254,7 +237,7 @@ class Lowerer {
       while (j < sequence.size() && !sequence[j].quantifier) {
         const auto* set = std::get_if<regex::ast::CharSet>(&sequence[j].atom);
         if (!set || !single_codepoint(*set, &cp) || is_surrogate(cp)) break;
-        append_utf8(text, cp);
+        utf8::append(text, cp);
         ++j;
       }
       Parts next;
@@ -283,7 +266,7 @@ class Lowerer {
       uint32_t cp;
       if (single_codepoint(*set, &cp) && !is_surrogate(cp)) {
         std::string text;
-        append_utf8(text, cp);
+        utf8::append(text, cp);
         parts = plain(g_.literal(text));
       } else {
         parts = plain(g_.char_class(set->ranges, set->negated));

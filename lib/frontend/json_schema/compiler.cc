@@ -20,6 +20,7 @@
 
 #include <re2/re2.h>
 
+#include "frontend/utf8_text.h"
 #include "frontend/json_schema/flat_schema.h"
 #include "frontend/json_schema/format_grammars.h"
 #include "frontend/json_schema/json_text.h"
@@ -1578,7 +1579,7 @@ class Compiler {
       std::vector<CodepointRange> used;
       for (const auto& [cp, child] : trie[t].children) {
         std::string utf8;
-        append_utf8(utf8, cp);
+        utf8::append(utf8, cp);
         alternatives.push_back(grammar_.sequence({grammar_.literal(utf8), built[child]}));
         used.push_back({cp, cp});
       }

@@ -31,9 +31,6 @@ class StringEncoder {
   std::unordered_map<RuleId, RuleId> rule_memo_;
 };
 
-// Appends a code point as UTF-8.
-void append_utf8(std::string& out, uint32_t cp);
-
 // The canonical encoding of one decoded string, with the quotes.
 std::string quote_json_string(std::string_view utf8);
 
