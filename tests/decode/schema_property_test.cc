@@ -39,16 +39,15 @@ std::string read_file(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-// Schemas on which this property found grammar/validator disagreements that
-// are still open (see the JSON Schema issue's notes):
-//   - draft-4 `type: integer` with an `enum`: the grammar spells 5 as
-//     5.00000, which draft 4 does not count as an integer;
-//   - `format: email`: the grammar lets the local part and labels run past
-//     RFC 5321's 64- and 63-octet limits, which the validator enforces.
+// Schemas on which this property found a grammar/validator disagreement
+// that is still open (see the JSON Schema issue's notes): `format: email`,
+// where the grammar lets the local part and labels run past RFC 5321's 64-
+// and 63-octet limits, which the validator enforces. (It also found draft 4
+// integer enums spelled 5.00000: fixed, see keywords.json
+// draft4_integer_enum_spelled_with_fraction_regression.)
 bool has_open_disagreement(const std::filesystem::path& path) {
   const std::string name = path.filename().string();
-  return name == "clinical_record.schema.json" || name == "invoice.schema.json" ||
-         name == "event_extraction.schema.json";
+  return name == "invoice.schema.json" || name == "event_extraction.schema.json";
 }
 
 void check_outputs_validate(const std::vector<std::filesystem::path>& schemas) {
@@ -117,7 +116,7 @@ std::vector<std::filesystem::path> example_schemas(bool with_open_disagreements)
 
 TEST_CASE("outputs generated under the example schemas always validate") {
   std::vector<std::filesystem::path> schemas = example_schemas(false);
-  REQUIRE(schemas.size() >= 5);
+  REQUIRE(schemas.size() >= 6);
   check_outputs_validate(schemas);
 }
 

@@ -1080,7 +1080,10 @@ class Compiler {
         Status st = unsupported("enum", f.enum_holder, "cannot decide whether a value meets the sibling keywords");
         if (!st.ok()) return st.error();
       }
-      Result<ExprId> e = value_literal(v, level);
+      // Draft 4 counts 5.0 as a number but not as an integer: under a
+      // `type` without fractions, an integral value has one spelling.
+      const bool integer_spelling = draft_ == JsonSchemaDraft::kDraft4 && (rest.types & kFraction) == 0;
+      Result<ExprId> e = value_literal(v, level, integer_spelling);
       if (!e.ok()) return e.error();
       alternatives.push_back(*e);
     }
@@ -1090,12 +1093,14 @@ class Compiler {
 
   // Every spelling of a value: numbers by value (1 and 1.0), object keys in
   // any order up to max_enum_permutations.
-  Result<ExprId> value_literal(const Json& v, uint32_t level) {
+  Result<ExprId> value_literal(const Json& v, uint32_t level, bool integer_spelling = false) {
     if (v.is_number()) {
       std::optional<Decimal> d = Decimal::parse(v.dump());
       if (!d) return make_error(ErrorCode::kUnsupported, "enum number out of range: " + v.dump());
       NumberConstraint nc;
       nc.minimum = nc.maximum = *d;
+      nc.integer = integer_spelling;
+      nc.integer_fraction = !integer_spelling;
       return number_grammar(grammar_, nc, {options_.max_states});
     }
     if (v.is_string()) return grammar_.literal(quote_json_string(v.get_ref<const std::string&>()));
