@@ -10,6 +10,8 @@ namespace sluice::json_schema {
 
 namespace {
 
+constexpr uint32_t kMaxLocalOctets = 64;
+
 class Builder {
  public:
   explicit Builder(Grammar& g) : g_(g) {}
@@ -31,6 +33,23 @@ class Builder {
   ExprId opt(ExprId e) { return g_.optional(e); }
   ExprId star(ExprId e) { return g_.star(e); }
   ExprId plus(ExprId e) { return g_.plus(e); }
+
+  ExprId ref(RuleId rule) { return g_.ref(rule); }
+
+  // Rules prefix0 .. prefix<top>, where rule k describes what may follow
+  // when k octets are still free; body(k, rule) builds rule k's body from
+  // references rule(j) to smaller ones. Built once per grammar; returns
+  // rule <top>.
+  template <typename Body>
+  RuleId chain(const std::string& prefix, uint32_t top, Body body) {
+    RuleId existing;
+    if (g_.find_rule(prefix + std::to_string(top), &existing)) return existing;
+    std::vector<RuleId> rules;
+    for (uint32_t k = 0; k <= top; ++k) rules.push_back(g_.declare_rule(prefix + std::to_string(k)));
+    auto rule = [&](uint32_t k) { return g_.ref(rules[k]); };
+    for (uint32_t k = 0; k <= top; ++k) g_.set_body(rules[k], k == 0 ? g_.empty() : body(k, rule));
+    return rules[top];
+  }
 
   ExprId digit() { return cls({{'0', '9'}}); }
   ExprId hexdig() { return cls({{'0', '9'}, {'a', 'f'}, {'A', 'F'}}); }
@@ -114,14 +133,22 @@ class Builder {
                 seq({full, lit("."), full, lit("."), full, lit("."), label(61)})});
   }
 
+  // RFC 5321 section 4.5.3.1.1 caps a local part at 64 octets. Its shape
+  // (a dot-string with no leading, trailing or doubled dot; or a quoted
+  // string) under that cap is a chain of rules, one per number of octets
+  // still free, so the bound costs 64 small rules instead of an unrolling.
   ExprId email() {
     ExprId atext = alt({alpha(), digit(), chars("!#$%&'*+-/=?^_`{|}~")});
-    ExprId atom = plus(atext);
-    ExprId dot_string = seq({atom, star(seq({lit("."), atom}))});
     ExprId qtext = cls({{32, 33}, {35, 91}, {93, 126}});
     ExprId quoted_pair = seq({lit("\\"), cls({{32, 126}})});
-    ExprId quoted = seq({lit("\""), star(alt({qtext, quoted_pair})), lit("\"")});
-    ExprId local = alt({dot_string, quoted});
+    ExprId local = alt({seq({atext, ref(chain("email-dot-string-", kMaxLocalOctets - 1, [&](uint32_t k, auto rule) {
+                                         return alt({g_.empty(), seq({atext, rule(k - 1)}),
+                                                     k >= 2 ? seq({lit("."), atext, rule(k - 2)}) : g_.nothing()});
+                                       }))}),
+                        seq({lit("\""), ref(chain("email-quoted-", kMaxLocalOctets - 1, [&](uint32_t k, auto rule) {
+                               return alt({lit("\""), k >= 2 ? seq({qtext, rule(k - 1)}) : g_.nothing(),
+                                           k >= 3 ? seq({quoted_pair, rule(k - 2)}) : g_.nothing()});
+                             }))})});
     ExprId literal = seq({lit("["), alt({ipv4(), seq({alt({lit("IPv6:"), lit("ipv6:")}), ipv6()})}), lit("]")});
     return seq({local, lit("@"), alt({hostname(), literal})});
   }
