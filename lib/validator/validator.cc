@@ -299,11 +299,21 @@ Result<Validator> Validator::compile(std::string_view schema_json, const Validat
 
 SchemaDraft Validator::draft() const { return impl_->draft; }
 
+// JSON text never contains a NUL byte (it is neither whitespace nor allowed
+// raw in a string), but both parsers stop at one as if the input ended, so
+// "22\0}" would pass as 22. It is rejected here, before either parser runs.
+static Status reject_nul_byte(std::string_view document) {
+  size_t nul = document.find('\0');
+  if (nul == std::string_view::npos) return {};
+  return make_error(ErrorCode::kParseError, "a NUL byte is not allowed in JSON text", Location::at_offset(nul));
+}
+
 Result<ValidationResult> Validator::validate_reference(std::string_view document,
                                                        const ValidateOptions& options) const {
   if (document.size() > impl_->options.max_document_bytes) {
     return make_error(ErrorCode::kBudgetExceeded, "document is larger than max_document_bytes");
   }
+  if (Status nul = reject_nul_byte(document); !nul.ok()) return nul;
   return validator::validate_with_nlohmann(*impl_, document, options);
 }
 
@@ -313,6 +323,7 @@ Result<ValidationResult> Validator::validate(std::string_view document, const Va
   if (document.size() > o.max_document_bytes) {
     return make_error(ErrorCode::kBudgetExceeded, "document is larger than max_document_bytes");
   }
+  if (Status nul = reject_nul_byte(document); !nul.ok()) return nul;
   // One parser per thread: simdjson parsers are not thread-safe, and reusing
   // one keeps its buffers warm across documents.
   thread_local ThreadParser tp;

@@ -171,3 +171,18 @@ TEST_CASE("one validator serves several threads", "[validator][threads]") {
   for (std::thread& th : threads) th.join();
   for (int m : mismatches) CHECK(m == 0);
 }
+
+TEST_CASE("regression: a NUL byte ended the document for both parsers (found by validator_fuzz)",
+          "[validator][bad-input]") {
+  sluice::Validator v = compile_ok("{}");
+  for (std::string doc : {std::string("22\0}\n[\"ab\"", 10), std::string("22\0", 3), std::string("{\"a\":\0}", 7)}) {
+    INFO("document of " << doc.size() << " bytes");
+    auto fast = v.validate(doc);
+    REQUIRE_FALSE(fast.ok());
+    CHECK(fast.error().code == sluice::ErrorCode::kParseError);
+    CHECK(fast.error().location.offset == doc.find('\0'));
+    auto reference = v.validate_reference(doc);
+    REQUIRE_FALSE(reference.ok());
+    CHECK(reference.error().code == sluice::ErrorCode::kParseError);
+  }
+}

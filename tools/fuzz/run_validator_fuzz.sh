@@ -23,5 +23,9 @@ printf '%s\n%s' '{"items":{"anyOf":[{"type":"string","pattern":"^[a-z]+$"},{"$re
 printf '%s\n%s' '{"$defs":{"n":{"$dynamicAnchor":"n","type":"number"}},"prefixItems":[{"$dynamicRef":"#n"}],"unevaluatedItems":false}' \
   '[1]' > "$build/corpus/seed3"
 printf '%s\n%s' '{"format":"date-time","maxLength":30}' '"2024-01-01T00:00:00Z"' > "$build/corpus/seed4"
-exec "$build/validator_fuzz" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 "$build/corpus"
+# The first crash it found: a NUL byte ended the document for both parsers.
+printf '%s\n22\0}\n["ab"' '{"foo":15}' > "$build/corpus/regression_nul_byte"
+# A fixed seed and run count keep the test deterministic; the time limit
+# only guards a slow machine.
+exec "$build/validator_fuzz" -seed=1 -runs=60000 -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 "$build/corpus"
