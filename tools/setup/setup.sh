@@ -9,7 +9,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cache="${SLUICE_CACHE:-$HOME/.cache/sluice}"
+home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+cache="${SLUICE_CACHE:-$home/.cache/sluice}"
 do_apt=1
 do_tokenizers=1
 for arg in "$@"; do
