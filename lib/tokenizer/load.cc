@@ -93,6 +93,10 @@ class Loader {
   Status parse_added(dom::element added);
   Status build_names();
   Status parse_merges(dom::element merges);
+  // The "Sequence" form of normalizers, pre-tokenizers and decoders: each
+  // element of the array o[key] parsed by `parse`, in order.
+  Status parse_sequence(dom::object o, const char* key, const std::string& ptr,
+                        Status (Loader::*parse)(dom::element, const std::string&));
   Status parse_normalizer(dom::element e, const std::string& ptr);
   Status parse_pretokenizer(dom::element e, const std::string& ptr);
   Status add_regex(std::string_view pattern, const std::string& ptr, int* index);
@@ -393,6 +397,21 @@ Status Loader::parse_merges(dom::element e) {
   return {};
 }
 
+Status Loader::parse_sequence(dom::object o, const char* key, const std::string& ptr,
+                              Status (Loader::*parse)(dom::element, const std::string&)) {
+  dom::element v;
+  dom::array arr;
+  const std::string array_ptr = ptr + "/" + key;
+  if (o.at_key(key).get(v) != simdjson::SUCCESS || v.get_array().get(arr) != simdjson::SUCCESS) {
+    return type_err(array_ptr, "an array");
+  }
+  size_t i = 0;
+  for (dom::element sub : arr) {
+    if (auto s = (this->*parse)(sub, array_ptr + "/" + std::to_string(i++)); !s) return s;
+  }
+  return {};
+}
+
 Status Loader::parse_normalizer(dom::element e, const std::string& ptr) {
   if (e.is_null()) return {};
   dom::object o;
@@ -400,17 +419,7 @@ Status Loader::parse_normalizer(dom::element e, const std::string& ptr) {
   std::string_view type;
   if (auto s = get_type(o, ptr, &type); !s) return s;
   dom::element v;
-  if (type == "Sequence") {
-    dom::array arr;
-    if (o.at_key("normalizers").get(v) != simdjson::SUCCESS || v.get_array().get(arr) != simdjson::SUCCESS) {
-      return type_err(ptr + "/normalizers", "an array");
-    }
-    size_t i = 0;
-    for (dom::element sub : arr) {
-      if (auto s = parse_normalizer(sub, ptr + "/normalizers/" + std::to_string(i++)); !s) return s;
-    }
-    return {};
-  }
+  if (type == "Sequence") return parse_sequence(o, "normalizers", ptr, &Loader::parse_normalizer);
   if (type == "NFC") {
     t_.normalizers.push_back({Impl::NormStep::kNfc, {}, {}});
     return {};
@@ -458,17 +467,7 @@ Status Loader::parse_pretokenizer(dom::element e, const std::string& ptr) {
   std::string_view type;
   if (auto s = get_type(o, ptr, &type); !s) return s;
   dom::element v;
-  if (type == "Sequence") {
-    dom::array arr;
-    if (o.at_key("pretokenizers").get(v) != simdjson::SUCCESS || v.get_array().get(arr) != simdjson::SUCCESS) {
-      return type_err(ptr + "/pretokenizers", "an array");
-    }
-    size_t i = 0;
-    for (dom::element sub : arr) {
-      if (auto s = parse_pretokenizer(sub, ptr + "/pretokenizers/" + std::to_string(i++)); !s) return s;
-    }
-    return {};
-  }
+  if (type == "Sequence") return parse_sequence(o, "pretokenizers", ptr, &Loader::parse_pretokenizer);
   Impl::PreStep step{};
   if (type == "Split") {
     step.kind = Impl::PreStep::kSplit;
@@ -555,17 +554,7 @@ Status Loader::parse_decoder(dom::element e, const std::string& ptr) {
   std::string_view type;
   if (auto s = get_type(o, ptr, &type); !s) return s;
   dom::element v;
-  if (type == "Sequence") {
-    dom::array arr;
-    if (o.at_key("decoders").get(v) != simdjson::SUCCESS || v.get_array().get(arr) != simdjson::SUCCESS) {
-      return type_err(ptr + "/decoders", "an array");
-    }
-    size_t i = 0;
-    for (dom::element sub : arr) {
-      if (auto s = parse_decoder(sub, ptr + "/decoders/" + std::to_string(i++)); !s) return s;
-    }
-    return {};
-  }
+  if (type == "Sequence") return parse_sequence(o, "decoders", ptr, &Loader::parse_decoder);
   if (t_.strip_leading != 0) {
     return err(ErrorCode::kUnsupported, "decoder step after Strip", ptr);
   }

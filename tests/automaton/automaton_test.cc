@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "frontend/utf8_text.h"
 #include "automaton/automaton.h"
 #include "sluice/compiler.h"
 
@@ -11,23 +12,9 @@ namespace sluice {
 
 namespace {
 
-std::string utf8(uint32_t cp) {
+std::string encoded(uint32_t cp) {
   std::string out;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  utf8::append(out, cp);
   return out;
 }
 
@@ -68,7 +55,7 @@ TEST_CASE("utf8_sequences encode exactly the code points of a range", "[automato
     for (int k = 0; k < 3000; ++k) probes.push_back(rng() % 0x110000);
     for (uint32_t cp : probes) {
       if (cp >= 0xD800 && cp <= 0xDFFF) continue;
-      REQUIRE(matches(seqs, utf8(cp)) == (cp >= lo && cp <= hi));
+      REQUIRE(matches(seqs, encoded(cp)) == (cp >= lo && cp <= hi));
     }
     // Nothing outside UTF-8: surrogate encodings, overlong forms, and
     // stray bytes never match.

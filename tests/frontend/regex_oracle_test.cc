@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "frontend/utf8_text.h"
 #include "regex_test_util.h"
 
 namespace sluice {
@@ -317,24 +318,6 @@ const std::vector<std::string>& anchor_patterns() {
 
 // --- string generation ------------------------------------------------------
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 std::vector<uint32_t> decode(std::string_view s) {
   std::vector<uint32_t> out;
   for (size_t i = 0; i < s.size();) {
@@ -376,7 +359,7 @@ class StringSource {
   std::string random_string() {
     std::string out;
     size_t length = pick(12);
-    for (size_t i = 0; i < length; ++i) append_utf8(out, alphabet_[pick(alphabet_.size())]);
+    for (size_t i = 0; i < length; ++i) sluice::utf8::append(out, alphabet_[pick(alphabet_.size())]);
     return out;
   }
 
@@ -406,7 +389,7 @@ class StringSource {
       }
     }
     std::string out;
-    for (uint32_t cp : cps) append_utf8(out, cp);
+    for (uint32_t cp : cps) sluice::utf8::append(out, cp);
     return out;
   }
 
@@ -427,11 +410,11 @@ class StringSource {
           }
         }
         if (!inside.empty() && pick(4) != 0) {
-          append_utf8(out, inside[pick(inside.size())]);
+          sluice::utf8::append(out, inside[pick(inside.size())]);
           return;
         }
         const CodepointRange& r = e.ranges[pick(e.ranges.size())];
-        append_utf8(out, r.lo + static_cast<uint32_t>(pick(std::min<uint32_t>(r.hi - r.lo, 300) + 1)));
+        sluice::utf8::append(out, r.lo + static_cast<uint32_t>(pick(std::min<uint32_t>(r.hi - r.lo, 300) + 1)));
         return;
       }
       case ExprKind::kSequence:
