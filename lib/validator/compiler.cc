@@ -12,6 +12,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "common/json_pointer.h"
 #include "validator/ecma_regex.h"
 #include "validator/formats.h"
 #include "validator/schema.h"
@@ -23,20 +24,6 @@ namespace {
 constexpr const char* kDefaultBase = "urn:sluice:schema";
 
 bool at_least(SchemaDraft d, SchemaDraft min) { return static_cast<int>(d) >= static_cast<int>(min); }
-
-std::string escape_pointer_token(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 struct Loc {
   std::string base;     // base URI in effect inside this schema
@@ -165,7 +152,7 @@ class Compiler {
       auto it = j.find(k);
       if (it != j.end() && it->is_object()) {
         for (auto m = it->begin(); m != it->end(); ++m) {
-          if (m->is_object() || m->is_boolean()) fn(std::string("/") + k + "/" + escape_pointer_token(m.key()), *m);
+          if (m->is_object() || m->is_boolean()) fn(std::string("/") + k + "/" + escape_json_pointer_token(m.key()), *m);
         }
       }
     }
@@ -314,7 +301,7 @@ class Compiler {
       if (known != locs_.end()) {
         loc = known->second;
       } else {
-        loc.pointer += "/" + escape_pointer_token(token);
+        loc.pointer += "/" + escape_json_pointer_token(token);
         // A location no keyword marks as a schema: learn its identifiers now.
         Status s = scan(*next, loc.base, loc.pointer, loc.draft, loc.resource, 0, false);
         if (!s.ok()) return s.error();
@@ -408,7 +395,7 @@ class Compiler {
   Status compile_keywords(const Json& j, const Loc& loc, Node* node, uint32_t depth) {
     const SchemaDraft d = loc.draft;
     const std::string here = loc.base + "#" + loc.pointer;
-    auto at = [&](const std::string& key) { return here + "/" + escape_pointer_token(key); };
+    auto at = [&](const std::string& key) { return here + "/" + escape_json_pointer_token(key); };
     auto add = [&](Op op, const std::string& name) -> Keyword& {
       Keyword k;
       k.op = op;
@@ -658,7 +645,7 @@ class Compiler {
       if (!p.is_object()) return error(ErrorCode::kParseError, "properties must be an object", at("properties"));
       Keyword& k = add(Op::kProperties, "properties");
       for (auto it = p.begin(); it != p.end(); ++it) {
-        Result<const Node*> s = subschema(*it, at("properties") + "/" + escape_pointer_token(it.key()));
+        Result<const Node*> s = subschema(*it, at("properties") + "/" + escape_json_pointer_token(it.key()));
         if (!s.ok()) return s.status();
         k.named.emplace_back(it.key(), *s);
         property_names.push_back(it.key());
@@ -672,7 +659,7 @@ class Compiler {
       }
       Keyword& k = add(Op::kPatternProperties, "patternProperties");
       for (auto it = p.begin(); it != p.end(); ++it) {
-        std::string where = at("patternProperties") + "/" + escape_pointer_token(it.key());
+        std::string where = at("patternProperties") + "/" + escape_json_pointer_token(it.key());
         Result<std::unique_ptr<RE2>> re = compile_regex(it.key(), where);
         if (!re.ok()) return re.status();
         Result<const Node*> s = subschema(*it, where);
@@ -708,7 +695,7 @@ class Compiler {
     auto dependent_schemas = [&](const char* key, const Json& value, Keyword& k) -> Status {
       for (auto it = value.begin(); it != value.end(); ++it) {
         if (it->is_array()) continue;
-        Result<const Node*> s = subschema(*it, at(key) + "/" + escape_pointer_token(it.key()));
+        Result<const Node*> s = subschema(*it, at(key) + "/" + escape_json_pointer_token(it.key()));
         if (!s.ok()) return s.status();
         k.named.emplace_back(it.key(), *s);
       }

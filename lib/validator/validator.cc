@@ -8,6 +8,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "common/json_pointer.h"
 #include "sluice/validator.h"
 #include "validator/document.h"
 #include "validator/evaluate.h"
@@ -137,15 +138,7 @@ std::string pointer_join(const std::vector<std::string>& tokens) {
   std::string out;
   for (const std::string& t : tokens) {
     out += '/';
-    for (char c : t) {
-      if (c == '~') {
-        out += "~0";
-      } else if (c == '/') {
-        out += "~1";
-      } else {
-        out += c;
-      }
-    }
+    out += escape_json_pointer_token(t);
   }
   return out;
 }

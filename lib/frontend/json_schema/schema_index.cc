@@ -1,4 +1,5 @@
 // Pointers, base URIs and $ref resolution; see schema_index.h.
+#include "common/json_pointer.h"
 #include "frontend/json_schema/schema_index.h"
 
 #include <vector>
@@ -10,20 +11,6 @@ namespace sluice::json_schema {
 namespace {
 
 constexpr const char* kDefaultBase = "sluice:///root.json";
-
-std::string escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 bool is_schema_map_keyword(const std::string& k) {
   return k == "properties" || k == "patternProperties" || k == "$defs" || k == "definitions" ||
@@ -56,7 +43,7 @@ void SchemaIndex::index_values(const Json& node, const std::string& pointer) {
     stack.pop_back();
     pointers_[n] = p;
     if (n->is_object()) {
-      for (auto it = n->begin(); it != n->end(); ++it) stack.push_back({&it.value(), p + "/" + escape_token(it.key())});
+      for (auto it = n->begin(); it != n->end(); ++it) stack.push_back({&it.value(), p + "/" + escape_json_pointer_token(it.key())});
     } else if (n->is_array()) {
       for (size_t i = 0; i < n->size(); ++i) stack.push_back({&(*n)[i], p + "/" + std::to_string(i)});
     }
