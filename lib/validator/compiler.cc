@@ -7,8 +7,10 @@
 // children, so $ref cycles terminate.
 // Tested through tests/validator/ (keyword tables and the official suite).
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <unordered_map>
 
@@ -319,7 +321,11 @@ class Compiler {
     if (v.is_number_integer() && v.get<int64_t>() >= 0) return static_cast<uint64_t>(v.get<int64_t>());
     if (v.is_number_float()) {
       double d = v.get<double>();
-      if (d >= 0 && d == static_cast<double>(static_cast<uint64_t>(d))) return static_cast<uint64_t>(d);
+      // A count past 2^64 (maxLength 3e45) can only mean "no limit" or "no
+      // string is long enough"; UINT64_MAX means the same, and converting
+      // such a double to an integer directly would be undefined.
+      if (d >= 0x1p64) return std::numeric_limits<uint64_t>::max();
+      if (d >= 0 && d == std::floor(d)) return static_cast<uint64_t>(d);
     }
     return error(ErrorCode::kParseError, "expected a non-negative integer", where);
   }

@@ -186,3 +186,16 @@ TEST_CASE("regression: a NUL byte ended the document for both parsers (found by 
     CHECK(reference.error().code == sluice::ErrorCode::kParseError);
   }
 }
+
+TEST_CASE("regression: a count past 2^64 such as maxLength 3e45 was converted with undefined behaviour (found by "
+          "validator_fuzz)",
+          "[validator][bad-input]") {
+  sluice::Validator no_limit = compile_ok(R"({"maxLength": 3e45, "maxItems": 1e300})");
+  auto short_string = no_limit.validate("\"x\"");
+  REQUIRE(short_string.ok());
+  CHECK(short_string->valid);
+  sluice::Validator impossible = compile_ok(R"({"minLength": 3e45})");
+  auto any_string = impossible.validate("\"abc\"");
+  REQUIRE(any_string.ok());
+  CHECK_FALSE(any_string->valid);
+}

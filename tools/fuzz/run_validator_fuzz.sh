@@ -25,6 +25,8 @@ printf '%s\n%s' '{"$defs":{"n":{"$dynamicAnchor":"n","type":"number"}},"prefixIt
 printf '%s\n%s' '{"format":"date-time","maxLength":30}' '"2024-01-01T00:00:00Z"' > "$build/corpus/seed4"
 # The first crash it found: a NUL byte ended the document for both parsers.
 printf '%s\n22\0}\n["ab"' '{"foo":15}' > "$build/corpus/regression_nul_byte"
+# The second: a count such as maxLength 3e45 converted to an integer.
+printf '%s\n%s' '{"format":"date-time","maxLength":3e45,"minItems":1e300}' '"x"' > "$build/corpus/regression_huge_count"
 # A fixed seed and run count keep the test deterministic; the time limit
 # only guards a slow machine.
 exec "$build/validator_fuzz" -seed=1 -runs=60000 -max_total_time="$seconds" -max_len=4096 -timeout=10 \
