@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "matcher/shared_classes.h"
 #include "matcher/token_walk.h"
 #include "vocab/token_trie.h"
 
@@ -17,6 +18,7 @@ using matcher::kSegmentFrames;
 using matcher::kUnknown;
 using matcher::NodeId;
 using matcher::SegmentKey;
+using matcher::SharedClassCache;
 using matcher::Stepper;
 using matcher::TokenClass;
 using matcher::TokenClasses;
@@ -85,6 +87,30 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::classes(const
   return computed;
 }
 
+// Stores `accepted` (plus the base's accepted tokens) in `result`, as a
+// bitset when dense or a sorted list when sparse.
+std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_ptr<TokenClasses> result,
+                                                                   std::vector<TokenId> accepted) const {
+  const size_t vocab_size = vocabulary.size();
+  if (result->base) {
+    const TokenClasses& b = *result->base;
+    if (!b.accepted_words.empty()) {
+      result->accepted_words = b.accepted_words;
+      for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
+      return result;
+    }
+    accepted.insert(accepted.end(), b.accepted_ids.begin(), b.accepted_ids.end());
+  }
+  if (accepted.size() * 32 > vocab_size) {
+    result->accepted_words.assign((vocab_size + 31) / 32, 0);
+    for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
+  } else {
+    std::sort(accepted.begin(), accepted.end());
+    result->accepted_ids = std::move(accepted);
+  }
+  return result;
+}
+
 Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
   Arena arena;
   Stepper stepper(automaton, arena, options.max_stacks_per_step, options.max_stack_nodes);
@@ -101,7 +127,20 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
   auto result = std::make_shared<TokenClasses>();
   std::vector<TokenId> accepted;
   if (key.frames == 1 && !key.exact) {
+    std::optional<std::vector<uint32_t>> signature;
+    if (options.max_shared_mask_cache_bytes > 0) {
+      signature = matcher::frame_signature(automaton, stepper.tracks_consumed(), key.words.data());
+      if (signature) {
+        if (auto shared = SharedClassCache::instance().find(vocabulary.serial(), *signature)) return shared;
+      }
+    }
     if (!walker.classify_all(stepper, start, accepted, result->uncertain)) return stepper.status().error();
+    if (signature) {
+      auto finished = finish(std::move(result), std::move(accepted));
+      SharedClassCache::instance().insert(vocabulary.serial(), std::move(*signature), finished,
+                                          options.max_shared_mask_cache_bytes);
+      return finished;
+    }
   } else {
     // The base is the same segment with its bottom frame cut off (or, for
     // an exact key, with the stack's end forgotten): its accepted tokens
@@ -130,24 +169,7 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
       }
     }
   }
-  const size_t vocab_size = vocabulary.size();
-  if (result->base) {
-    const TokenClasses& b = *result->base;
-    if (!b.accepted_words.empty()) {
-      result->accepted_words = b.accepted_words;
-      for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
-      return std::shared_ptr<const TokenClasses>(std::move(result));
-    }
-    accepted.insert(accepted.end(), b.accepted_ids.begin(), b.accepted_ids.end());
-  }
-  if (accepted.size() * 32 > vocab_size) {
-    result->accepted_words.assign((vocab_size + 31) / 32, 0);
-    for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
-  } else {
-    std::sort(accepted.begin(), accepted.end());
-    result->accepted_ids = std::move(accepted);
-  }
-  return std::shared_ptr<const TokenClasses>(std::move(result));
+  return finish(std::move(result), std::move(accepted));
 }
 
 CompiledGrammar::CompiledGrammar(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -77,6 +77,9 @@ class Stepper {
   bool step(const Config& in, uint8_t byte, Config& out);
 
   const Status& status() const { return status_; }
+  // Whether frames record that they consumed a byte (only grammars with a
+  // counter loop over a nullable body need it).
+  bool tracks_consumed() const { return track_consumed_; }
   void clear_status() { status_ = Status(); }
   Arena& arena() { return arena_; }
   const automaton::Automaton& automaton() const { return automaton_; }

@@ -116,52 +116,51 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
 
 bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& list,
                                 std::vector<TokenClass>& out) {
+  // The same walk as classify_all, but only down the paths to listed nodes:
+  // a subtree holding none is skipped whole, and so is every listed node
+  // under a prefix that dies (they share its verdict).
   const vocab::TokenTrie& trie = vocabulary_.trie();
   const auto& nodes = trie.nodes();
-  const auto& ids = trie.token_ids();
   out.assign(list.size(), TokenClass::kRejected);
+  if (list.empty()) return true;
   if (memo_full()) clear_memo();
   level(vocabulary_.max_token_bytes() + 1);
   Config sorted = start;
   std::sort(sorted.nodes.begin(), sorted.nodes.end());
   level_config_[0] = intern(sorted);
   level_uncertain_[0] = start.popped;
-  // Levels 0..valid hold the configurations along `previous`.
-  std::string_view previous;
-  size_t valid = 0;
-  for (size_t k = 0; k < list.size(); ++k) {
-    const vocab::TrieNode& node = nodes[list[k]];
-    std::string_view bytes = vocabulary_.token_bytes(ids[node.token_begin]);
-    size_t common = 0;
-    const size_t limit = std::min({previous.size(), bytes.size() - 1, valid});
-    while (common < limit && previous[common] == bytes[common]) ++common;
-    valid = common;
-    previous = bytes;
-    bool dead = false;
-    for (size_t d = common; d + 1 < bytes.size(); ++d) {
-      uint32_t packed = 0;
-      if (!transition(stepper, level_config_[d], static_cast<uint8_t>(bytes[d]), &packed)) return false;
-      const Config& to = configs_[packed >> 1];
-      level_config_[d + 1] = packed >> 1;
-      level_uncertain_[d + 1] = level_uncertain_[d] || to.popped;
-      valid = d + 1;
-      if (to.empty()) {
-        dead = true;
-        break;
-      }
-    }
-    if (dead) {
-      out[k] = level_uncertain_[valid] ? TokenClass::kUncertain : TokenClass::kRejected;
+  size_t k = 0;
+  uint32_t i = 1;
+  const size_t count = list.size();
+  while (k < count) {
+    const vocab::TrieNode& node = nodes[i];
+    if (list[k] >= node.subtree_end) {
+      i = node.subtree_end;
       continue;
     }
-    const size_t last = bytes.size() - 1;
+    const size_t d = node.depth;
     uint32_t packed = 0;
-    if (!transition(stepper, level_config_[last], static_cast<uint8_t>(bytes.back()), &packed)) return false;
-    if (packed & 1) {
-      out[k] = TokenClass::kAccepted;
-    } else if (level_uncertain_[last]) {
-      out[k] = TokenClass::kUncertain;
+    if (!transition(stepper, level_config_[d - 1], node.byte, &packed)) return false;
+    const bool parent_uncertain = level_uncertain_[d - 1];
+    if (list[k] == i) {
+      if (packed & 1) {
+        out[k] = TokenClass::kAccepted;
+      } else if (parent_uncertain) {
+        out[k] = TokenClass::kUncertain;
+      }
+      ++k;
     }
+    const Config& here = configs_[packed >> 1];
+    const bool here_uncertain = parent_uncertain || here.popped;
+    if (here.empty()) {
+      const TokenClass verdict = here_uncertain ? TokenClass::kUncertain : TokenClass::kRejected;
+      while (k < count && list[k] < node.subtree_end) out[k++] = verdict;
+      i = node.subtree_end;
+      continue;
+    }
+    level_config_[d] = packed >> 1;
+    level_uncertain_[d] = here_uncertain;
+    ++i;
   }
   return true;
 }

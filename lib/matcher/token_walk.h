@@ -40,8 +40,8 @@ class TokenWalker {
   // depth-first order. False on a budget error (stepper.status()).
   bool classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                     std::vector<uint32_t>& uncertain);
-  // The given trie nodes (ascending); out[i] classifies nodes[i]. Shares the
-  // work of common prefixes between neighbours.
+  // The given trie nodes (ascending); out[i] classifies nodes[i]. Walks only
+  // the trie paths that lead to listed nodes, each prefix once.
   bool classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& nodes,
                      std::vector<TokenClass>& out);
 

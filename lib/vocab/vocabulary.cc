@@ -1,12 +1,20 @@
 // Implements sluice/vocab.h. Tested in tests/vocab/.
 #include <algorithm>
+#include <atomic>
 
 #include "sluice/vocab.h"
 #include "vocab/token_trie.h"
 
 namespace sluice {
 
+namespace {
+std::atomic<uint64_t> next_serial{1};
+}  // namespace
+
 struct Vocabulary::Impl {
+  // Unique per built vocabulary, so that caches shared between grammars
+  // (lib/matcher) never mix up two vocabularies that lived at one address.
+  uint64_t serial = next_serial.fetch_add(1, std::memory_order_relaxed);
   std::vector<std::string> bytes;
   std::vector<TokenKind> kinds;
   std::vector<TokenId> eos;
@@ -87,6 +95,8 @@ Result<Vocabulary> Vocabulary::from_tokens(std::vector<std::string> tokens, std:
   impl->finish();
   return Vocabulary(std::move(impl));
 }
+
+uint64_t Vocabulary::serial() const { return impl_->serial; }
 
 uint32_t Vocabulary::size() const { return static_cast<uint32_t>(impl_->bytes.size()); }
 

@@ -38,6 +38,13 @@ struct CompileOptions {
   uint32_t max_nesting = 20000;
   // Bytes the shared token-class cache may hold before it is flushed.
   size_t max_mask_cache_bytes = size_t{256} << 20;
+  // Bytes the process-wide cache of token classes may hold. It is shared by
+  // every grammar compiled for one vocabulary and keyed by the exact
+  // structure of a rule and everything it calls, so the string, number and
+  // any-JSON rules that most schemas share are walked once per process, not
+  // once per schema. Past the bound it is flushed (by the grammar that
+  // would pass it); 0 turns sharing off.
+  size_t max_shared_mask_cache_bytes = size_t{256} << 20;
   // Live parser stacks a matcher may hold after any byte (ambiguity and
   // nondeterminism grow this); more is kBudgetExceeded.
   size_t max_stacks_per_step = 20000;

@@ -55,6 +55,9 @@ class Vocabulary {
   // Bytes held by the token strings and the trie.
   size_t memory_bytes() const;
 
+  // Unique among the vocabularies this process has built; copies share it.
+  uint64_t serial() const;
+
   // The trie over every token with a non-empty byte string.
   const vocab::TokenTrie& trie() const;
 

@@ -1,0 +1,132 @@
+// Implements matcher/shared_classes.h.
+#include "matcher/shared_classes.h"
+
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace sluice::matcher {
+
+namespace {
+
+constexpr uint32_t kNoState = ~uint32_t{0};
+
+struct Key {
+  uint64_t vocabulary = 0;
+  std::vector<uint32_t> signature;
+  friend bool operator==(const Key&, const Key&) = default;
+};
+
+struct KeyHash {
+  size_t operator()(const Key& key) const {
+    uint64_t h = 0xcbf29ce484222325ULL ^ key.vocabulary;
+    for (uint32_t w : key.signature) {
+      h ^= w;
+      h *= 0x100000001b3ULL;
+      h ^= h >> 29;
+    }
+    return static_cast<size_t>(h);
+  }
+};
+
+}  // namespace
+
+std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton& automaton, bool tracks_consumed,
+                                                     const uint32_t* frame, size_t max_states) {
+  // Header: the flags and counters of the frame, then the number of states
+  // (patched in at the end, so that the records that follow parse
+  // unambiguously).
+  std::vector<uint32_t> out{tracks_consumed ? 1u : 0u, frame[1], frame[2], frame[3], 0};
+  std::unordered_map<uint32_t, uint32_t> state_number, rule_number;
+  std::vector<uint32_t> queue;
+  std::vector<uint32_t> rule_entries;
+  auto number_state = [&](uint32_t s) {
+    auto [it, fresh] = state_number.try_emplace(s, static_cast<uint32_t>(queue.size()));
+    if (fresh) queue.push_back(s);
+    return it->second;
+  };
+  auto number_rule = [&](uint32_t r) {
+    auto it = rule_number.find(r);
+    if (it != rule_number.end()) return it->second;
+    const uint32_t n = static_cast<uint32_t>(rule_entries.size());
+    rule_number.emplace(r, n);
+    rule_entries.push_back(number_state(automaton.rules[r].entry));
+    return n;
+  };
+  number_state(frame[0]);
+  for (size_t i = 0; i < queue.size(); ++i) {
+    if (queue.size() > max_states) return std::nullopt;
+    const automaton::State& st = automaton.states[queue[i]];
+    out.push_back((st.final ? 1u : 0u) | (st.loop ? 2u : 0u));
+    out.push_back(st.byte_end - st.byte_begin);
+    for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {
+      const automaton::ByteEdge& e = automaton.byte_edges[k];
+      out.push_back(uint32_t{e.lo} | uint32_t{e.hi} << 8);
+      out.push_back(number_state(e.target));
+    }
+    out.push_back(st.call_end - st.call_begin);
+    for (uint32_t k = st.call_begin; k < st.call_end; ++k) {
+      const automaton::CallEdge& c = automaton.call_edges[k];
+      out.push_back(number_rule(c.rule));
+      out.push_back(c.ret == kNoState ? kNoState : number_state(c.ret));
+      out.push_back(c.need);
+      out.push_back(c.rem);
+    }
+  }
+  out[4] = static_cast<uint32_t>(queue.size());
+  out.insert(out.end(), rule_entries.begin(), rule_entries.end());
+  return out;
+}
+
+struct SharedClassCache::Impl {
+  mutable std::shared_mutex mutex;
+  std::unordered_map<Key, std::shared_ptr<const TokenClasses>, KeyHash> map;
+  size_t bytes = 0;
+};
+
+SharedClassCache::SharedClassCache() : impl_(std::make_unique<Impl>()) {}
+SharedClassCache::~SharedClassCache() = default;
+
+SharedClassCache& SharedClassCache::instance() {
+  static SharedClassCache cache;
+  return cache;
+}
+
+std::shared_ptr<const TokenClasses> SharedClassCache::find(uint64_t vocabulary_serial,
+                                                           const std::vector<uint32_t>& signature) const {
+  Key key{vocabulary_serial, signature};
+  std::shared_lock lock(impl_->mutex);
+  auto it = impl_->map.find(key);
+  return it == impl_->map.end() ? nullptr : it->second;
+}
+
+void SharedClassCache::insert(uint64_t vocabulary_serial, std::vector<uint32_t> signature,
+                              std::shared_ptr<const TokenClasses> classes, size_t max_bytes) {
+  const size_t size = classes->memory_bytes() + signature.size() * sizeof(uint32_t) + sizeof(Key) + 32;
+  if (size > max_bytes) return;
+  Key key{vocabulary_serial, std::move(signature)};
+  std::unique_lock lock(impl_->mutex);
+  if (impl_->bytes + size > max_bytes) {
+    impl_->map.clear();
+    impl_->bytes = 0;
+  }
+  if (impl_->map.emplace(std::move(key), std::move(classes)).second) impl_->bytes += size;
+}
+
+size_t SharedClassCache::bytes() const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->bytes;
+}
+
+size_t SharedClassCache::entries() const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->map.size();
+}
+
+void SharedClassCache::clear() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->map.clear();
+  impl_->bytes = 0;
+}
+
+}  // namespace sluice::matcher
