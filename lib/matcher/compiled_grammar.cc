@@ -24,8 +24,6 @@ using matcher::TokenClass;
 using matcher::TokenClasses;
 using matcher::TokenWalker;
 
-// Configurations one cache computation memoises (about 1 KiB each).
-constexpr size_t kComputeMemoConfigs = 4096;
 
 namespace matcher {
 
@@ -112,40 +110,14 @@ std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_pt
 }
 
 Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
-  Arena arena;
-  Stepper stepper(automaton, arena, options.max_stacks_per_step, options.max_stack_nodes);
-  TokenWalker walker(vocabulary, kComputeMemoConfigs);
-  NodeId below = key.exact ? kRoot : kUnknown;
-  for (size_t i = key.frames; i-- > 0;) {
-    const uint32_t* w = &key.words[4 * i];
-    below = arena.intern(w[0], w[1] != 0, w[2], w[3], below);
-  }
-  // Only the top's own byte edges: what its calls and returns reach is in
-  // the configuration as stacks of their own, with keys of their own.
-  Config start;
-  start.nodes.push_back(below);
-  auto result = std::make_shared<TokenClasses>();
-  std::vector<TokenId> accepted;
-  if (key.frames == 1 && !key.exact) {
-    std::optional<std::vector<uint32_t>> signature;
-    if (options.max_shared_mask_cache_bytes > 0) {
-      signature = matcher::frame_signature(automaton, stepper.tracks_consumed(), key.words.data());
-      if (signature) {
-        if (auto shared = SharedClassCache::instance().find(vocabulary.serial(), *signature)) return shared;
-      }
-    }
-    if (!walker.classify_all(stepper, start, accepted, result->uncertain)) return stepper.status().error();
-    if (signature) {
-      auto finished = finish(std::move(result), std::move(accepted));
-      SharedClassCache::instance().insert(vocabulary.serial(), std::move(*signature), finished,
-                                          options.max_shared_mask_cache_bytes);
-      return finished;
-    }
-  } else {
-    // The base is the same segment with its bottom frame cut off (or, for
-    // an exact key, with the stack's end forgotten): its accepted tokens
-    // stay accepted, its rejected ones stay rejected, and only its
-    // uncertain ones need a walk here.
+  const bool top_only = key.frames == 1 && !key.exact;
+  // The base is the same segment with its bottom frame cut off (or, for an
+  // exact key, with the stack's end forgotten): its accepted tokens stay
+  // accepted, its rejected ones stay rejected, and only its uncertain ones
+  // need a walk here. It is found before the context is locked, since
+  // finding it may compute it.
+  std::shared_ptr<const TokenClasses> base;
+  if (!top_only) {
     SegmentKey shorter = key;
     if (key.exact) {
       shorter.exact = false;
@@ -153,11 +125,53 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
       --shorter.frames;
       std::fill(shorter.words.begin() + 4 * shorter.frames, shorter.words.end(), 0);
     }
-    auto base = classes(shorter);
-    if (!base.ok()) return base;
-    result->base = base.value();
+    auto found = classes(shorter);
+    if (!found.ok()) return found;
+    base = found.value();
+  }
+  std::lock_guard lock(compute_mutex);
+  if (!compute_context || compute_context->arena.size() > kComputeArenaNodes) {
+    compute_context = std::make_unique<ComputeContext>(*this);
+  }
+  ComputeContext& context = *compute_context;
+  Stepper& stepper = context.stepper;
+  stepper.clear_status();
+  // A budget error leaves a context too large to keep.
+  auto fail = [&]() -> Error {
+    Error error = stepper.status().error();
+    compute_context.reset();
+    return error;
+  };
+  NodeId below = key.exact ? kRoot : kUnknown;
+  for (size_t i = key.frames; i-- > 0;) {
+    const uint32_t* w = &key.words[4 * i];
+    below = context.arena.intern(w[0], w[1] != 0, w[2], w[3], below);
+  }
+  // Only the top's own byte edges: what its calls and returns reach is in
+  // the configuration as stacks of their own, with keys of their own.
+  Config start;
+  start.nodes.push_back(below);
+  auto result = std::make_shared<TokenClasses>();
+  std::vector<TokenId> accepted;
+  if (top_only) {
+    std::optional<std::vector<uint32_t>> signature;
+    if (options.max_shared_mask_cache_bytes > 0) {
+      signature = matcher::frame_signature(automaton, stepper.tracks_consumed(), key.words.data());
+      if (signature) {
+        if (auto shared = SharedClassCache::instance().find(vocabulary.serial(), *signature)) return shared;
+      }
+    }
+    if (!context.walker.classify_all(stepper, start, accepted, result->uncertain)) return fail();
+    if (signature) {
+      auto finished = finish(std::move(result), std::move(accepted));
+      SharedClassCache::instance().insert(vocabulary.serial(), std::move(*signature), finished,
+                                          options.max_shared_mask_cache_bytes);
+      return finished;
+    }
+  } else {
+    result->base = std::move(base);
     std::vector<TokenClass> out;
-    if (!walker.classify_list(stepper, start, result->base->uncertain, out)) return stepper.status().error();
+    if (!context.walker.classify_list(stepper, start, result->base->uncertain, out)) return fail();
     const auto& trie = vocabulary.trie();
     for (size_t i = 0; i < out.size(); ++i) {
       uint32_t node = result->base->uncertain[i];

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 
 #include "automaton/automaton.h"
 #include "matcher/engine.h"
 #include "matcher/mask_cache.h"
+#include "matcher/token_walk.h"
 #include "sluice/compiler.h"
 #include "sluice/vocab.h"
 
@@ -23,6 +25,26 @@ struct CompiledGrammar::Impl {
   // Counter values at or past this are indistinguishable within one token.
   uint32_t counter_cap = 1;
   mutable matcher::MaskCache cache;
+
+  // What cache computations step and memoise in, kept from one computation
+  // to the next: the configurations met after a key's first byte recur
+  // across keys (the same property names, the same value rules), and
+  // stepping a configuration of many stacks is what a computation spends
+  // its time on. One computation at a time; a fresh context replaces it
+  // past kComputeArenaNodes stack nodes or after a budget error.
+  struct ComputeContext {
+    // Configurations memoised (about 1 KiB each).
+    static constexpr size_t kMemoConfigs = 4096;
+    explicit ComputeContext(const Impl& g)
+        : stepper(g.automaton, arena, g.options.max_stacks_per_step, g.options.max_stack_nodes),
+          walker(g.vocabulary, kMemoConfigs) {}
+    matcher::Arena arena;
+    matcher::Stepper stepper;
+    matcher::TokenWalker walker;
+  };
+  static constexpr size_t kComputeArenaNodes = size_t{1} << 16;
+  mutable std::mutex compute_mutex;
+  mutable std::unique_ptr<ComputeContext> compute_context;
 
   // The key for the stack whose top node is `top`.
   matcher::SegmentKey key_for(const matcher::Arena& arena, matcher::NodeId top) const;
