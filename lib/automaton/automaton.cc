@@ -533,6 +533,7 @@ class Builder {
       s.call_begin = static_cast<uint32_t>(a.call_edges.size());
       a.call_edges.insert(a.call_edges.end(), calls.begin(), calls.end());
       s.call_end = static_cast<uint32_t>(a.call_edges.size());
+      s.returns_only = s.final && !s.loop && !s.consumes() && s.call_begin == s.call_end;
     }
     return a;
   }

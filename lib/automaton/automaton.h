@@ -48,6 +48,9 @@ struct State {
   uint32_t rule = 0;
   bool final = false;
   bool loop = false;  // the single state of a counter loop
+  // Final with no edges: a call that returns here is a tail call, which
+  // the matcher runs in the caller's frame.
+  bool returns_only = false;
   // Any byte at all can be consumed here (byte_begin < byte_end).
   bool consumes() const { return byte_begin != byte_end; }
 };

@@ -154,6 +154,13 @@ bool Stepper::expand(const std::vector<NodeId>& seeds, Config& out) {
     if (st.consumes()) out.nodes.push_back(id);
     for (uint32_t k = st.call_begin; k < st.call_end; ++k) {
       const automaton::CallEdge& c = automaton_.call_edges[k];
+      if (states[c.ret].returns_only) {
+        // A tail call: the callee takes the caller's place (and what the
+        // caller consumed), so a chain of rules that end by calling the next
+        // one, as optional object properties do, keeps its stacks shallow.
+        push(arena_.intern(rules[c.rule].entry, node.consumed, c.need, c.rem, node.parent));
+        continue;
+      }
       NodeId ret = arena_.intern(c.ret, node.consumed, node.need, node.rem, node.parent);
       push(arena_.intern(rules[c.rule].entry, false, c.need, c.rem, ret));
     }

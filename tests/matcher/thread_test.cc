@@ -1,9 +1,7 @@
 // Many matchers on one CompiledGrammar in parallel, all starting on a cold
-// cache, must produce exactly the masks a single thread produces. Under
-// ThreadSanitizer:
-//   cmake -S . -B build-tsan -DSLUICE_SANITIZE=thread -DSLUICE_BUILD_TOOLS=OFF
-//   cmake --build build-tsan --target test_matcher
-//   build-tsan/bin/test_matcher "[threads]"
+// cache, must produce exactly the masks a single thread produces. The CTest
+// test matcher_tsan runs these under ThreadSanitizer
+// (tools/tsan/run_thread_test.sh).
 #include <catch2/catch.hpp>
 
 #include <thread>
