@@ -39,12 +39,7 @@ uint32_t TokenWalker::intern(const Config& config) {
   return id;
 }
 
-bool TokenWalker::transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed) {
-  int32_t known = transitions_[size_t{from} * 256 + byte];
-  if (known >= 0) {
-    *packed = static_cast<uint32_t>(known);
-    return true;
-  }
+bool TokenWalker::compute_transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed) {
   stepper.step_raw(configs_[from], byte, raw_);
   uint32_t next = kDead;
   bool consumed = !raw_.empty();

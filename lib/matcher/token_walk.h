@@ -51,7 +51,15 @@ class TokenWalker {
   uint32_t intern(const Config& config);  // config.nodes must be sorted
   // (next configuration << 1) | (some stack consumed the byte); false on a
   // budget error.
-  bool transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
+  bool transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed) {
+    // Inline: a memo hit, the common case, is one load.
+    const int32_t known = transitions_[size_t{from} * 256 + byte];
+    if (known >= 0) {
+      *packed = static_cast<uint32_t>(known);
+      return true;
+    }
+    return compute_transition(stepper, from, byte, packed);
+  }
   const Config& config(uint32_t id) const { return configs_[id]; }
   uint64_t generation() const { return generation_; }
   bool memo_full() const { return configs_.size() > max_memo_configs_; }
@@ -70,6 +78,7 @@ class TokenWalker {
   };
 
   void level(size_t depth);
+  bool compute_transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
 
   const Vocabulary& vocabulary_;
   size_t max_memo_configs_;
