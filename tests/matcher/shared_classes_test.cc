@@ -33,7 +33,7 @@ std::optional<std::vector<uint32_t>> rule_signature(const CompiledGrammar& compi
 
 }  // namespace
 
-TEST_CASE("the same rule in two grammars has one signature", "[matcher][shared]") {
+TEST_CASE("the same rule in two grammars has one signature", "[matcher][shared_cache]") {
   Vocabulary v = small_vocabulary(5);
   const std::string str = "str ::= \"\\\"\" [^\"\\\\]* \"\\\"\"\n";
   auto a = CompiledGrammar::compile(gbnf("root ::= \"{\" str \":\" [0-9]+ \"}\"\n" + str), v);
@@ -73,7 +73,7 @@ TEST_CASE("the same rule in two grammars has one signature", "[matcher][shared]"
   }
 }
 
-TEST_CASE("masks from shared entries equal the reference", "[matcher][shared][differential]") {
+TEST_CASE("masks from shared entries equal the reference", "[matcher][shared_cache][differential]") {
   // Grammars that share string and number rules but differ around them, so
   // later ones take classes that earlier ones computed.
   Vocabulary v = small_vocabulary(9, 400);
@@ -108,7 +108,7 @@ TEST_CASE("masks from shared entries equal the reference", "[matcher][shared][di
   CHECK(matcher::SharedClassCache::instance().entries() > 0);
 }
 
-TEST_CASE("an identical grammar compiled again adds no shared entries", "[matcher][shared]") {
+TEST_CASE("an identical grammar compiled again adds no shared entries", "[matcher][shared_cache]") {
   Vocabulary v = small_vocabulary(4);
   Grammar g = gbnf("root ::= \"[\" (s (\",\" s)*)? \"]\"\ns ::= \"\\\"\" [^\"]* \"\\\"\"\n");
   auto walk = [&] {

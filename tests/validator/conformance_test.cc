@@ -11,6 +11,8 @@
 // SLUICE_UPDATE_KNOWN_FAILURES=1 after a deliberate change.
 #include <catch2/catch.hpp>
 
+#include "skip.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -41,10 +43,10 @@ struct Tally {
 
 }  // namespace
 
-TEST_CASE("JSON-Schema-Test-Suite conformance with a known-failures ratchet", "[validator][conformance]") {
+TEST_CASE("JSON-Schema-Test-Suite conformance with a known-failures ratchet", "[validator][conformance][shared]") {
   const fs::path suite = fs::path(SLUICE_SHARED_DIR) / "data" / "json-schema-test-suite";
   if (!fs::exists(suite / "tests")) {
-    WARN("SKIPPED: " << suite.string() << " is absent; the JSON-Schema-Test-Suite conformance run did not happen");
+    sluice::testing::skip(suite.string() + " is absent; the JSON-Schema-Test-Suite conformance run did not happen");
     return;
   }
   const fs::path ratchet_path = fs::path(SLUICE_SOURCE_DIR) / "tests" / "validator" / "known_failures.txt";
