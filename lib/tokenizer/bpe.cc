@@ -1,7 +1,8 @@
 // Implements bpe.h. Tested in tests/tokenizer/bpe_test.cc.
 #include "tokenizer/bpe.h"
 
-#include <algorithm>
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <queue>
 
@@ -13,39 +14,33 @@ void NameTable::reserve(size_t n) {
   if (cap > slots_.size() && count_ == 0) slots_.assign(cap, Slot{0, -1});
 }
 
-void MergeTable::add(int32_t left, int32_t right, Merge merge) { pending_.push_back({left, right, merge}); }
+void MergeTable::reserve(size_t n) {
+  size_t capacity = 16;
+  while (capacity * 3 < n * 4 + 4) capacity *= 2;
+  if (capacity > slots_.size()) rehash(capacity);
+}
 
-void MergeTable::finish() {
-  int32_t max_left = -1;
-  for (const Pending& p : pending_) max_left = std::max(max_left, p.left);
-  // Counting sort by left id (stable, so later adds stay later), then each
-  // segment by right id, keeping the last add of a repeated pair.
-  std::vector<uint32_t> start(static_cast<size_t>(max_left) + 2, 0);
-  for (const Pending& p : pending_) ++start[p.left + 1];
-  for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-  std::vector<Pending> sorted(pending_.size());
-  {
-    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
-    for (const Pending& p : pending_) sorted[fill[p.left]++] = p;
+void MergeTable::rehash(size_t capacity) {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(capacity, Slot{kEmpty, {}});
+  shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+  const size_t mask = capacity - 1;
+  for (const Slot& slot : old) {
+    if (slot.key == kEmpty) continue;
+    size_t i = index(slot.key);
+    while (slots_[i].key != kEmpty) i = (i + 1) & mask;
+    slots_[i] = slot;
   }
-  offsets_.assign(start.size(), 0);
-  rights_.clear();
-  merges_.clear();
-  rights_.reserve(sorted.size());
-  merges_.reserve(sorted.size());
-  for (size_t left = 0; left + 1 < start.size(); ++left) {
-    offsets_[left] = static_cast<uint32_t>(rights_.size());
-    auto first = sorted.begin() + start[left], last = sorted.begin() + start[left + 1];
-    std::stable_sort(first, last, [](const Pending& a, const Pending& b) { return a.right < b.right; });
-    for (auto it = first; it != last; ++it) {
-      if (it + 1 != last && (it + 1)->right == it->right) continue;
-      rights_.push_back(it->right);
-      merges_.push_back(it->merge);
-    }
-  }
-  offsets_.back() = static_cast<uint32_t>(rights_.size());
-  pending_.clear();
-  pending_.shrink_to_fit();
+}
+
+void MergeTable::add(int32_t left, int32_t right, Merge merge) {
+  if ((count_ + 1) * 4 > slots_.size() * 3) rehash(slots_.empty() ? 16 : slots_.size() * 2);
+  const uint64_t k = key(left, right);
+  const size_t mask = slots_.size() - 1;
+  size_t i = index(k);
+  while (slots_[i].key != kEmpty && slots_[i].key != k) i = (i + 1) & mask;
+  if (slots_[i].key == kEmpty) ++count_;
+  slots_[i] = {k, merge};
 }
 
 // Below this many symbols the quadratic scan beats the heap.
@@ -61,20 +56,46 @@ void bpe_merge(const MergeTable& merges, std::vector<Symbol>* word) {
 
 void bpe_merge_quadratic(const MergeTable& merges, std::vector<Symbol>* word) {
   std::vector<Symbol>& w = *word;
-  while (w.size() > 1) {
-    const Merge* best = nullptr;
-    size_t best_at = 0;
-    for (size_t i = 0; i + 1 < w.size(); ++i) {
-      const Merge* m = merges.find(w[i].id, w[i + 1].id);
-      if (m != nullptr && (best == nullptr || m->rank < best->rank)) {
-        best = m;
-        best_at = i;
-      }
-    }
-    if (best == nullptr) return;
-    w[best_at] = {best->result, w[best_at].begin, w[best_at + 1].end};
-    w.erase(w.begin() + static_cast<std::ptrdiff_t>(best_at) + 1);
+  if (w.size() < 2) return;
+  // rank[i] and result[i] are those of merging w[i] with w[i + 1]: each
+  // merge looks up only the two pairs it changes, and the scan for the
+  // lowest rank reads plain integers.
+  constexpr uint32_t kNone = ~uint32_t{0};
+  constexpr size_t kInline = 64;
+  std::array<uint32_t, kInline> rank_inline, result_inline;
+  std::vector<uint32_t> rank_heap, result_heap;
+  uint32_t* rank = rank_inline.data();
+  uint32_t* result = result_inline.data();
+  if (w.size() > kInline) {
+    rank_heap.resize(w.size());
+    result_heap.resize(w.size());
+    rank = rank_heap.data();
+    result = result_heap.data();
   }
+  auto look_up = [&](size_t i) {
+    const Merge* m = merges.find(w[i].id, w[i + 1].id);
+    rank[i] = m != nullptr ? m->rank : kNone;
+    result[i] = m != nullptr ? static_cast<uint32_t>(m->result) : 0;
+  };
+  size_t n = w.size();
+  for (size_t i = 0; i + 1 < n; ++i) look_up(i);
+  while (n > 1) {
+    size_t best = 0;
+    for (size_t i = 1; i + 1 < n; ++i) {
+      if (rank[i] < rank[best]) best = i;
+    }
+    if (rank[best] == kNone) break;
+    w[best] = {static_cast<int32_t>(result[best]), w[best].begin, w[best + 1].end};
+    for (size_t i = best + 1; i + 1 < n; ++i) w[i] = w[i + 1];
+    for (size_t i = best + 1; i + 2 < n; ++i) {
+      rank[i] = rank[i + 1];
+      result[i] = result[i + 1];
+    }
+    --n;
+    if (best + 1 < n) look_up(best);
+    if (best > 0) look_up(best - 1);
+  }
+  w.resize(n);
 }
 
 void bpe_merge_heap(const MergeTable& merges, std::vector<Symbol>* word) {

@@ -24,7 +24,12 @@ class NameTable {
   // Inserts id under `name`; returns the id already there when the name is
   // taken (and inserts nothing), else -1.
   template <typename NameOf>
-  int32_t insert(std::string_view name, int32_t id, const NameOf& name_of);
+  int32_t insert(std::string_view name, int32_t id, const NameOf& name_of) {
+    return insert(name, hash(name), id, name_of);
+  }
+  // The same, with hash(name) already computed.
+  template <typename NameOf>
+  int32_t insert(std::string_view name, uint64_t hash, int32_t id, const NameOf& name_of);
   template <typename NameOf>
   int32_t find(std::string_view name, const NameOf& name_of) const {
     return find(name, hash(name), name_of);
@@ -33,6 +38,23 @@ class NameTable {
   template <typename NameOf>
   int32_t find(std::string_view name, uint64_t hash, const NameOf& name_of) const;
   static uint64_t hash(std::string_view s);
+
+  // For lookups done in stages, so that the cache misses of many lookups
+  // overlap: prefetch(h) starts loading h's first slot; candidate(h) is the
+  // id in the first slot on h's probe path whose tag agrees (-1 when there
+  // is none). A candidate is only likely: the caller compares its name and,
+  // when that differs, falls back to find.
+  void prefetch(uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  }
+  int32_t candidate(uint64_t h) const {
+    if (slots_.empty()) return -1;
+    uint32_t tag = static_cast<uint32_t>(h >> 32);
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      if (slots_[i].id < 0 || slots_[i].tag == tag) return slots_[i].id;
+    }
+  }
 
  private:
   // A slot keeps the id and 32 bits of its name's hash, so that a probe
@@ -50,41 +72,46 @@ struct Merge {
   int32_t result;
 };
 
-// The merges, grouped by left token: for each left id, its right ids in
-// ascending order. Building sorts once; a lookup reads one short, mostly
-// cached segment, and the table is a third of a hash table's size, which
-// matters when a 300k-merge file is loaded.
+// The merges: an open-addressing hash table keyed by the (left, right) id
+// pair. The table of a 300k-merge file is far larger than L2, so a loader
+// adding merges at random should prefetch each slot a while before adding.
 class MergeTable {
  public:
-  // Adds a merge; a later add of the same pair replaces the earlier one
-  // (the reference keeps the last rank a repeated merge is listed with).
+  // Sizes the table for n merges, so that adding that many never rehashes.
+  void reserve(size_t n);
+  // Adds a merge (ids >= 0); a later add of the same pair replaces the
+  // earlier one (the reference keeps the last rank a repeated merge is
+  // listed with).
   void add(int32_t left, int32_t right, Merge merge);
-  // Builds the lookup structure; call once after the last add.
-  void finish();
-  const Merge* find(int32_t left, int32_t right) const {
-    if (left < 0 || right < 0 || static_cast<size_t>(left) + 1 >= offsets_.size()) return nullptr;
-    uint32_t lo = offsets_[left], hi = offsets_[left + 1];
-    while (lo < hi) {
-      uint32_t mid = (lo + hi) / 2;
-      if (rights_[mid] < right) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo < offsets_[left + 1] && rights_[lo] == right ? &merges_[lo] : nullptr;
+  void prefetch(int32_t left, int32_t right) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[index(key(left, right))]);
   }
-  size_t size() const { return rights_.size(); }
+  const Merge* find(int32_t left, int32_t right) const {
+    if (left < 0 || right < 0 || slots_.empty()) return nullptr;
+    const uint64_t k = key(left, right);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = index(k);; i = (i + 1) & mask) {
+      if (slots_[i].key == k) return &slots_[i].merge;
+      if (slots_[i].key == kEmpty) return nullptr;
+    }
+  }
+  size_t size() const { return count_; }
 
  private:
-  struct Pending {
-    int32_t left, right;
+  // No pair of ids (both non-negative) has this key.
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  struct Slot {
+    uint64_t key;
     Merge merge;
   };
-  std::vector<Pending> pending_;
-  std::vector<uint32_t> offsets_;  // per left id, into rights_ and merges_
-  std::vector<int32_t> rights_;
-  std::vector<Merge> merges_;
+  static uint64_t key(int32_t left, int32_t right) {
+    return uint64_t{static_cast<uint32_t>(left)} << 32 | static_cast<uint32_t>(right);
+  }
+  size_t index(uint64_t k) const { return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> shift_); }
+  void rehash(size_t capacity);
+  std::vector<Slot> slots_;  // a power of two of them, at most 3/4 full
+  unsigned shift_ = 64;      // 64 - log2(slots_.size())
+  size_t count_ = 0;
 };
 
 // A symbol of a word being merged: a token id (or -1 for text the
@@ -120,7 +147,7 @@ inline uint64_t NameTable::hash(std::string_view s) {
 }
 
 template <typename NameOf>
-int32_t NameTable::insert(std::string_view name, int32_t id, const NameOf& name_of) {
+int32_t NameTable::insert(std::string_view name, uint64_t h, int32_t id, const NameOf& name_of) {
   if ((count_ + 1) * 2 > slots_.size()) {
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{0, -1});
@@ -129,7 +156,6 @@ int32_t NameTable::insert(std::string_view name, int32_t id, const NameOf& name_
       if (slot.id >= 0) insert(name_of(slot.id), slot.id, name_of);
     }
   }
-  uint64_t h = hash(name);
   uint32_t tag = static_cast<uint32_t>(h >> 32);
   size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {

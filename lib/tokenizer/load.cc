@@ -249,19 +249,20 @@ Status Loader::parse_added(dom::element e) {
 
 Status Loader::build_names() {
   int64_t max_id = -1;
-  auto check_id = [&](int64_t id, const std::string& ptr) -> Status {
-    if (id < 0 || id >= kMaxVocabSize) {
-      return err(ErrorCode::kParseError, "token id " + std::to_string(id) + " outside [0, " +
-                                             std::to_string(kMaxVocabSize) + ")", ptr);
-    }
-    max_id = std::max(max_id, id);
-    return {};
+  // The JSON pointer is built only for the error: building one per token
+  // would cost more than the check.
+  auto bad_id = [&](int64_t id, const std::string& ptr) {
+    return err(ErrorCode::kParseError,
+               "token id " + std::to_string(id) + " outside [0, " + std::to_string(kMaxVocabSize) + ")", ptr);
   };
   for (const auto& [name, id] : vocab_) {
-    if (auto s = check_id(id, "/model/vocab/" + std::string(name)); !s) return s;
+    if (id < 0 || id >= kMaxVocabSize) return bad_id(id, "/model/vocab/" + std::string(name));
+    max_id = std::max(max_id, id);
   }
   for (size_t i = 0; i < added_.size(); ++i) {
-    if (auto s = check_id(added_[i].id, "/added_tokens/" + std::to_string(i) + "/id"); !s) return s;
+    int64_t id = added_[i].id;
+    if (id < 0 || id >= kMaxVocabSize) return bad_id(id, "/added_tokens/" + std::to_string(i) + "/id");
+    max_id = std::max(max_id, id);
   }
   if (max_id < 0) return err(ErrorCode::kParseError, "empty vocabulary", "/model/vocab");
   const uint32_t n = static_cast<uint32_t>(max_id + 1);
@@ -304,13 +305,20 @@ Status Loader::build_names() {
   t_.kinds.assign(n, TokenKind::kNormal);
   t_.by_name.reserve(n);
   auto name_of = [this](int32_t id) { return t_.name(id); };
+  // Hashes first, so that each insert can prefetch the slot of one a few
+  // ids ahead: the table is larger than L2 and the inserts go at random.
+  std::vector<uint64_t> hashes(n);
+  for (uint32_t id = 0; id < n; ++id) hashes[id] = tok::NameTable::hash(t_.name(id));
+  constexpr uint32_t kPrefetchAhead = 16;
   for (uint32_t id = 0; id < n; ++id) {
+    if (id + kPrefetchAhead < n) t_.by_name.prefetch(hashes[id + kPrefetchAhead]);
     if (!present[id]) {
       t_.kinds[id] = TokenKind::kSpecial;  // an unused id: never text
       continue;
     }
     if (special_[id]) t_.kinds[id] = TokenKind::kSpecial;
-    if (int32_t other = t_.by_name.insert(t_.name(id), static_cast<int32_t>(id), name_of); other >= 0) {
+    if (int32_t other = t_.by_name.insert(t_.name(id), hashes[id], static_cast<int32_t>(id), name_of);
+        other >= 0) {
       return err(ErrorCode::kParseError, "duplicate token \"" + std::string(t_.name(id)) + "\" (ids " +
                                              std::to_string(other) + " and " + std::to_string(id) + ")",
                  "/model/vocab");
@@ -330,33 +338,92 @@ Status Loader::parse_merges(dom::element e) {
   dom::array arr;
   if (e.get_array().get(arr) != simdjson::SUCCESS) return type_err("/model/merges", "an array");
   auto name_of = [this](int32_t id) { return t_.name(id); };
-  std::string joined;
-  uint32_t rank = 0;
-  int32_t last_joined = -1;
-  // The sides of merges repeat a few popular tokens over and over; a small
-  // direct-mapped cache of them stays in L2 where the full table cannot.
-  struct Recent {
-    uint64_t hash;
-    std::string_view name;
-    int32_t id;
+  // A merge needs the ids of its two sides, and each lookup is a chain of
+  // dependent cache misses (slot, name offset, name bytes) in tables larger
+  // than L2, as is adding it to the merge table. Merges are resolved in
+  // blocks, each stage for the whole block before the next, so that a
+  // block's misses overlap instead of queueing.
+  struct Item {
+    std::string_view left, right;
+    uint64_t left_hash, right_hash;
+    int32_t left_id, right_id, result_id;
   };
-  constexpr size_t kRecent = 1 << 13;
-  std::vector<Recent> recent(kRecent, Recent{0, {}, -1});
-  auto cached_find = [&](std::string_view s) {
-    uint64_t h = tok::NameTable::hash(s);
-    Recent& e = recent[h & (kRecent - 1)];
-    if (e.id >= 0 && e.hash == h && e.name == s) return e.id;
-    int32_t id = t_.by_name.find(s, h, name_of);
-    if (id >= 0) e = {h, t_.name(id), id};
-    return id;
+  constexpr size_t kBlock = 32;
+  std::array<Item, kBlock> block;
+  size_t filled = 0;
+  uint32_t block_rank = 0;
+  int32_t last_joined = -1;
+  std::string joined;
+  t_.merges.reserve(arr.size());
+  auto resolve = [&]() -> Status {
+    for (size_t i = 0; i < filled; ++i) {
+      Item& it = block[i];
+      it.left_id = t_.by_name.candidate(it.left_hash);
+      it.right_id = t_.by_name.candidate(it.right_hash);
+      if (it.left_id >= 0) __builtin_prefetch(&t_.name_off[it.left_id]);
+      if (it.right_id >= 0) __builtin_prefetch(&t_.name_off[it.right_id]);
+    }
+    for (size_t i = 0; i < filled; ++i) {
+      const Item& it = block[i];
+      if (it.left_id >= 0) __builtin_prefetch(t_.names.data() + t_.name_off[it.left_id]);
+      if (it.right_id >= 0) __builtin_prefetch(t_.names.data() + t_.name_off[it.right_id]);
+    }
+    for (size_t i = 0; i < filled; ++i) {
+      Item& it = block[i];
+      const uint32_t rank = block_rank + static_cast<uint32_t>(i);
+      int32_t l = it.left_id, r = it.right_id;
+      if (l >= 0 && t_.name(l) != it.left) l = t_.by_name.find(it.left, it.left_hash, name_of);
+      if (r >= 0 && t_.name(r) != it.right) r = t_.by_name.find(it.right, it.right_hash, name_of);
+      // Files list merges in the order their results were added to the
+      // vocabulary, so the result is usually the last one or the next id:
+      // checking those first saves a random probe per merge.
+      auto is_joined = [&](int32_t id) {
+        std::string_view name = t_.name(id);
+        return name.size() == it.left.size() + it.right.size() && name.starts_with(it.left) &&
+               name.ends_with(it.right);
+      };
+      int32_t j = -1;
+      for (int32_t guess : {last_joined, last_joined + 1}) {
+        if (guess >= 0 && static_cast<uint32_t>(guess) < t_.vocab_size && is_joined(guess)) {
+          j = guess;
+          break;
+        }
+      }
+      if (j < 0) {
+        joined.assign(it.left).append(it.right);
+        j = t_.by_name.find(joined, name_of);
+      }
+      last_joined = j;
+      if (l >= 0 && r >= 0) t_.merges.prefetch(l, r);
+      if (l < 0 || r < 0 || j < 0) {
+        joined.assign(it.left).append(it.right);
+        std::string_view missing = l < 0 ? it.left : r < 0 ? it.right : std::string_view(joined);
+        return err(ErrorCode::kParseError,
+                   "merge \"" + std::string(it.left) + " " + std::string(it.right) + "\" uses \"" +
+                       std::string(missing) + "\", which is not in the vocabulary",
+                   "/model/merges/" + std::to_string(rank));
+      }
+      it.left_id = l;
+      it.right_id = r;
+      it.result_id = j;
+    }
+    for (size_t i = 0; i < filled; ++i) {
+      const Item& it = block[i];
+      t_.merges.add(it.left_id, it.right_id, {block_rank + static_cast<uint32_t>(i), it.result_id});
+    }
+    block_rank += static_cast<uint32_t>(filled);
+    filled = 0;
+    return {};
   };
   for (dom::element item : arr) {
     std::string_view left, right;
     std::string_view s;
     dom::array pair;
+    const uint32_t rank = block_rank + static_cast<uint32_t>(filled);
     if (item.get_string().get(s) == simdjson::SUCCESS) {
       size_t space = s.find(' ');
       if (space == std::string_view::npos || s.find(' ', space + 1) != std::string_view::npos) {
+        if (auto st = resolve(); !st) return st;
         return err(ErrorCode::kParseError, "merge \"" + std::string(s) + "\" is not two tokens",
                    "/model/merges/" + std::to_string(rank));
       }
@@ -366,34 +433,21 @@ Status Loader::parse_merges(dom::element e) {
                pair.at(0).get_string().get(left) == simdjson::SUCCESS &&
                pair.at(1).get_string().get(right) == simdjson::SUCCESS) {
     } else {
+      if (auto st = resolve(); !st) return st;
       return type_err("/model/merges/" + std::to_string(rank), "\"a b\" or [\"a\", \"b\"]");
     }
-    joined.assign(left).append(right);
-    int32_t l = cached_find(left);
-    int32_t r = cached_find(right);
-    // Files list merges in the order their results were added to the
-    // vocabulary, so the result is usually the last one or the next id:
-    // checking those first saves a random probe per merge.
-    int32_t j = -1;
-    for (int32_t guess : {last_joined, last_joined + 1}) {
-      if (guess >= 0 && static_cast<uint32_t>(guess) < t_.vocab_size && t_.name(guess) == joined) {
-        j = guess;
-        break;
-      }
+    Item& it = block[filled++];
+    it.left = left;
+    it.right = right;
+    it.left_hash = tok::NameTable::hash(left);
+    it.right_hash = tok::NameTable::hash(right);
+    t_.by_name.prefetch(it.left_hash);
+    t_.by_name.prefetch(it.right_hash);
+    if (filled == kBlock) {
+      if (auto st = resolve(); !st) return st;
     }
-    if (j < 0) j = t_.by_name.find(joined, name_of);
-    last_joined = j;
-    if (l < 0 || r < 0 || j < 0) {
-      std::string_view missing = l < 0 ? left : r < 0 ? right : std::string_view(joined);
-      return err(ErrorCode::kParseError,
-                 "merge \"" + std::string(left) + " " + std::string(right) + "\" uses \"" +
-                     std::string(missing) + "\", which is not in the vocabulary",
-                 "/model/merges/" + std::to_string(rank));
-    }
-    t_.merges.add(l, r, {rank, j});
-    ++rank;
   }
-  t_.merges.finish();
+  if (auto st = resolve(); !st) return st;
   return {};
 }
 
@@ -491,6 +545,7 @@ Status Loader::parse_pretokenizer(dom::element e, const std::string& ptr) {
     if (pattern.at_key("Regex").get(v) == simdjson::SUCCESS) {
       if (auto s = get_string(v, ptr + "/pattern/Regex", &text); !s) return s;
       if (auto s = add_regex(text, ptr + "/pattern/Regex", &step.regex); !s) return s;
+      step.fast = tok::FastSplit::recognize(text);
     } else if (pattern.at_key("String").get(v) == simdjson::SUCCESS) {
       if (auto s = get_string(v, ptr + "/pattern/String", &text); !s) return s;
       if (text.empty()) return err(ErrorCode::kUnsupported, "Split on an empty string", ptr + "/pattern");
@@ -651,6 +706,7 @@ Status Loader::finish_model() {
     }
   }
   if (!t_.byte_level) {
+    for (int c = 0; c < 128; ++c) t_.ascii_symbol[c] = t_.by_name.find(std::string(1, static_cast<char>(c)), name_of);
     constexpr std::string_view kMarker = "\xE2\x96\x81";
     bool crossing = false;
     for (uint32_t id = 0; id < t_.vocab_size && !crossing; ++id) {
@@ -680,6 +736,29 @@ Status Loader::compute_bytes() {
   for (int b = 0; b < 256; ++b) alphabet_byte[alphabet[b]] = b;
   t_.bytes_off.resize(n + 1);
   t_.bytes.reserve(t_.names.size());
+  // The common byte-level decoder, without the general loop's copies: an
+  // ASCII character is its own byte either way (printable ones are in the
+  // alphabet, the others are not and stand for themselves), and the rest of
+  // the alphabet is two-byte UTF-8.
+  const bool byte_level_only = decode_steps_.size() == 1 && decode_steps_[0].kind == DecodeStep::kByteLevel;
+  auto append_byte_level = [&](std::string_view name) {
+    for (size_t i = 0; i < name.size();) {
+      unsigned char c = static_cast<unsigned char>(name[i]);
+      if (c < 0x80) {
+        t_.bytes.push_back(static_cast<char>(c));
+        ++i;
+        continue;
+      }
+      size_t len;
+      uint32_t cp = tok::decode_utf8(name, i, &len);
+      if (cp < alphabet_byte.size() && alphabet_byte[cp] >= 0) {
+        t_.bytes.push_back(static_cast<char>(alphabet_byte[cp]));
+      } else {
+        t_.bytes.append(name, i, len);
+      }
+      i += len;
+    }
+  };
   std::string text, next;
   for (uint32_t id = 0; id < n; ++id) {
     t_.bytes_off[id] = static_cast<uint32_t>(t_.bytes.size());
@@ -689,6 +768,10 @@ Status Loader::compute_bytes() {
     // tokens through as text; other decoders treat them as any token.
     if (added_nonspecial_[id] && decoder_byte_level_) {
       t_.bytes.append(name);
+      continue;
+    }
+    if (byte_level_only) {
+      append_byte_level(name);
       continue;
     }
     text.assign(name);

@@ -9,6 +9,7 @@
 
 #include "sluice/tokenizer.h"
 #include "tokenizer/bpe.h"
+#include "tokenizer/fast_split.h"
 #include "tokenizer/regex.h"
 
 namespace sluice {
@@ -43,6 +44,7 @@ struct Tokenizer::Impl {
       kMetaspace,  // spaces -> replacement, optional prefix
     } kind;
     int regex = -1;       // index into regexes
+    tok::FastSplit fast;  // kSplit: the regex's hand-written scanner, if any
     bool matches_only = false;
     bool add_prefix_space = false;
     std::string replacement;  // kMetaspace
@@ -64,6 +66,9 @@ struct Tokenizer::Impl {
   // strings and BPE starts from one symbol per byte (byte_symbol).
   bool byte_level = false;
   std::array<TokenId, 256> byte_symbol{};
+  // Without ByteLevel: the token of each ASCII character (-1 when the
+  // vocabulary lacks it), where BPE starts from one symbol per character.
+  std::array<TokenId, 128> ascii_symbol{};
   tok::MergeTable merges;
   bool ignore_merges = false;
   bool fuse_unk = false;

@@ -15,21 +15,31 @@ struct Vocabulary::Impl {
   // Unique per built vocabulary, so that caches shared between grammars
   // (lib/matcher) never mix up two vocabularies that lived at one address.
   uint64_t serial = next_serial.fetch_add(1, std::memory_order_relaxed);
-  std::vector<std::string> bytes;
+  // Every token's bytes back to back, and where each starts (size() + 1
+  // offsets): one allocation instead of one string per token.
+  std::string bytes;
+  std::vector<uint32_t> offsets{0};
   std::vector<TokenKind> kinds;
   std::vector<TokenId> eos;
   std::vector<bool> eos_flag;
   size_t max_token_bytes = 0;
   vocab::TokenTrie trie;
 
+  size_t size() const { return offsets.size() - 1; }
+  std::string_view token(size_t id) const {
+    return std::string_view(bytes).substr(offsets[id], offsets[id + 1] - offsets[id]);
+  }
+
   void finish() {
-    std::vector<std::string_view> views(bytes.begin(), bytes.end());
-    std::vector<bool> include(bytes.size());
-    for (size_t i = 0; i < bytes.size(); ++i) {
+    const size_t n = size();
+    std::vector<std::string_view> views(n);
+    std::vector<bool> include(n);
+    for (size_t i = 0; i < n; ++i) {
+      views[i] = token(i);
       include[i] = kinds[i] != TokenKind::kSpecial;
-      if (include[i]) max_token_bytes = std::max(max_token_bytes, bytes[i].size());
+      if (include[i]) max_token_bytes = std::max(max_token_bytes, views[i].size());
     }
-    eos_flag.assign(bytes.size(), false);
+    eos_flag.assign(n, false);
     for (TokenId id : eos) eos_flag[id] = true;
     trie = vocab::TokenTrie(views, include);
   }
@@ -40,21 +50,23 @@ Vocabulary::Vocabulary() : impl_(std::make_shared<Impl>()) {}
 Vocabulary Vocabulary::from_tokenizer(const Tokenizer& tokenizer) {
   auto impl = std::make_shared<Impl>();
   uint32_t n = tokenizer.vocab_size();
-  impl->bytes.resize(n);
+  std::vector<bool> eos(n, false);
+  for (TokenId id : tokenizer.eos_tokens()) {
+    if (id >= 0 && static_cast<uint32_t>(id) < n) {
+      eos[id] = true;
+      impl->eos.push_back(id);
+    }
+  }
   impl->kinds.resize(n);
+  impl->offsets.resize(n + 1);
   for (uint32_t i = 0; i < n; ++i) {
     TokenId id = static_cast<TokenId>(i);
-    impl->kinds[i] = tokenizer.token_kind(id);
-    if (impl->kinds[i] != TokenKind::kSpecial) impl->bytes[i] = std::string(tokenizer.token_bytes(id));
+    // An EOS id must never be reachable as text: it counts as special.
+    impl->kinds[i] = eos[i] ? TokenKind::kSpecial : tokenizer.token_kind(id);
+    impl->offsets[i] = static_cast<uint32_t>(impl->bytes.size());
+    if (impl->kinds[i] != TokenKind::kSpecial) impl->bytes.append(tokenizer.token_bytes(id));
   }
-  for (TokenId id : tokenizer.eos_tokens()) {
-    if (id >= 0 && static_cast<uint32_t>(id) < n) impl->eos.push_back(id);
-  }
-  // An EOS id must never be reachable as text: treat it as special.
-  for (TokenId id : impl->eos) {
-    impl->kinds[id] = TokenKind::kSpecial;
-    impl->bytes[id].clear();
-  }
+  impl->offsets[n] = static_cast<uint32_t>(impl->bytes.size());
   impl->finish();
   return Vocabulary(std::move(impl));
 }
@@ -83,12 +95,20 @@ Result<Vocabulary> Vocabulary::from_tokens(std::vector<std::string> tokens, std:
       return make_error(ErrorCode::kInvalidArgument, "vocabulary: EOS id " + std::to_string(id) + " is not a special token");
     }
   }
-  auto impl = std::make_shared<Impl>();
-  impl->bytes = std::move(tokens);
-  impl->kinds = std::move(kinds);
-  for (size_t i = 0; i < impl->bytes.size(); ++i) {
-    if (impl->kinds[i] == TokenKind::kSpecial) impl->bytes[i].clear();
+  size_t total = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (kinds[i] != TokenKind::kSpecial) total += tokens[i].size();
   }
+  if (total > 0xFFFFFFFF) return make_error(ErrorCode::kInvalidArgument, "vocabulary: more than 4 GiB of token bytes");
+  auto impl = std::make_shared<Impl>();
+  impl->kinds = std::move(kinds);
+  impl->bytes.reserve(total);
+  impl->offsets.resize(tokens.size() + 1);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    impl->offsets[i] = static_cast<uint32_t>(impl->bytes.size());
+    if (impl->kinds[i] != TokenKind::kSpecial) impl->bytes.append(tokens[i]);
+  }
+  impl->offsets[tokens.size()] = static_cast<uint32_t>(impl->bytes.size());
   std::sort(eos.begin(), eos.end());
   eos.erase(std::unique(eos.begin(), eos.end()), eos.end());
   impl->eos = std::move(eos);
@@ -98,11 +118,11 @@ Result<Vocabulary> Vocabulary::from_tokens(std::vector<std::string> tokens, std:
 
 uint64_t Vocabulary::serial() const { return impl_->serial; }
 
-uint32_t Vocabulary::size() const { return static_cast<uint32_t>(impl_->bytes.size()); }
+uint32_t Vocabulary::size() const { return static_cast<uint32_t>(impl_->size()); }
 
 std::string_view Vocabulary::token_bytes(TokenId id) const {
-  if (id < 0 || static_cast<size_t>(id) >= impl_->bytes.size()) return {};
-  return impl_->bytes[id];
+  if (id < 0 || static_cast<size_t>(id) >= impl_->size()) return {};
+  return impl_->token(static_cast<size_t>(id));
 }
 
 TokenKind Vocabulary::token_kind(TokenId id) const {
@@ -119,9 +139,8 @@ bool Vocabulary::is_eos(TokenId id) const {
 size_t Vocabulary::max_token_bytes() const { return impl_->max_token_bytes; }
 
 size_t Vocabulary::memory_bytes() const {
-  size_t total = impl_->trie.memory_bytes() + impl_->kinds.size();
-  for (const std::string& s : impl_->bytes) total += sizeof(std::string) + (s.size() > 15 ? s.size() : 0);
-  return total;
+  return impl_->trie.memory_bytes() + impl_->kinds.size() + impl_->bytes.size() +
+         impl_->offsets.size() * sizeof(uint32_t);
 }
 
 const vocab::TokenTrie& Vocabulary::trie() const { return impl_->trie; }

@@ -84,6 +84,39 @@ TEST_CASE("tokens with equal bytes share one trie node", "[vocab]") {
   REQUIRE(trie.nodes().size() == 4);  // root, A, AB, B
 }
 
+TEST_CASE("trie nodes are in byte order and shared nodes list ids in order", "[vocab]") {
+  // Long tokens over a small alphabet share prefixes longer than the eight
+  // bytes the build sorts by first; NUL bytes tie with the zero padding of
+  // shorter tokens' keys; repeats share nodes.
+  std::mt19937 rng(11);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3000; ++i) {
+    std::string t = i % 3 == 0 ? "abcdefgh" : "";
+    for (int k = 0, n = 1 + static_cast<int>(rng() % 14); k < n; ++k) t += "ab\x00\xFF"[rng() % 4];
+    tokens.push_back(t);
+  }
+  for (int i = 0; i < 200; ++i) tokens.push_back(tokens[rng() % tokens.size()]);
+  auto v = Vocabulary::from_tokens(tokens);
+  REQUIRE(v.ok());
+  const vocab::TokenTrie& trie = v->trie();
+  auto spelled = spell(trie);
+  for (size_t i = 0; i < tokens.size(); ++i) REQUIRE(spelled.at(static_cast<TokenId>(i)) == tokens[i]);
+  // Depth-first order is byte order: the spelling of each node with tokens
+  // is greater than that of the node with tokens before it.
+  std::string previous;
+  bool first = true;
+  for (const vocab::TrieNode& node : trie.nodes()) {
+    if (node.token_begin == node.token_end) continue;
+    const std::string& bytes = tokens[trie.token_ids()[node.token_begin]];
+    if (!first) REQUIRE(previous < bytes);
+    previous = bytes;
+    first = false;
+    for (uint32_t t = node.token_begin + 1; t < node.token_end; ++t) {
+      REQUIRE(trie.token_ids()[t - 1] < trie.token_ids()[t]);
+    }
+  }
+}
+
 TEST_CASE("explicit vocabularies are validated", "[vocab]") {
   SECTION("kinds must match tokens") {
     auto v = Vocabulary::from_tokens({"a", "b"}, {TokenKind::kNormal});

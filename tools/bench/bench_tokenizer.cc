@@ -1,9 +1,10 @@
-// Tokenizer benchmark: load time of a tokenizer.json and encode throughput
-// on JSON text, each the median of 5 runs, by the wall clock and by this
-// process's CPU time (the two agree on an idle machine; on a shared one the
-// CPU figure is the one that says what the code costs). It checks its
-// answers: every encode must decode back to its input, and all runs must
-// agree.
+// Tokenizer benchmark: load time of a tokenizer.json, the time to build the
+// Vocabulary and its token trie from the loaded tokenizer, and encode
+// throughput on JSON text, each the median of 5 runs, by the wall clock and
+// by this process's CPU time (the two agree on an idle machine; on a shared
+// one the CPU figure is the one that says what the code costs). It checks
+// its answers: every encode must decode back to its input, all runs must
+// agree, and the vocabulary must have the tokenizer's size.
 //
 // Usage: bench_tokenizer [--tokenizer NAME_OR_PATH] [--mb N]
 //   defaults: llama3, 4 MB of generated JSON (compact and pretty, ASCII
@@ -20,6 +21,8 @@
 #include <vector>
 
 #include "sluice/tokenizer.h"
+#include "sluice/vocab.h"
+#include "vocab/token_trie.h"
 
 namespace {
 
@@ -106,6 +109,29 @@ int main(int argc, char** argv) {
   std::printf("load: median %.1f ms wall, %.1f ms CPU, of 5 (wall min %.1f, max %.1f)\n", median(load_ms),
               median(load_cpu_ms), *std::min_element(load_ms.begin(), load_ms.end()),
               *std::max_element(load_ms.begin(), load_ms.end()));
+
+  std::vector<double> vocab_ms, vocab_cpu_ms;
+  size_t trie_nodes = 0, vocab_bytes = 0;
+  for (int run = 0; run < 5; ++run) {
+    double c0 = cpu_seconds();
+    auto t0 = clock::now();
+    sluice::Vocabulary vocab = sluice::Vocabulary::from_tokenizer(*tok);
+    auto t1 = clock::now();
+    vocab_cpu_ms.push_back((cpu_seconds() - c0) * 1e3);
+    vocab_ms.push_back(seconds(t0, t1) * 1e3);
+    if (vocab.size() != tok->vocab_size()) {
+      std::fprintf(stderr, "bench_tokenizer: the vocabulary has %u tokens, the tokenizer %u\n", vocab.size(),
+                   tok->vocab_size());
+      return 1;
+    }
+    trie_nodes = vocab.trie().nodes().size();
+    vocab_bytes = vocab.memory_bytes();
+  }
+  std::printf("vocabulary + trie: median %.1f ms wall, %.1f ms CPU, of 5 (wall min %.1f, max %.1f); "
+              "%zu trie nodes, %.1f bytes per token\n",
+              median(vocab_ms), median(vocab_cpu_ms), *std::min_element(vocab_ms.begin(), vocab_ms.end()),
+              *std::max_element(vocab_ms.begin(), vocab_ms.end()), trie_nodes,
+              static_cast<double>(vocab_bytes) / tok->vocab_size());
 
   std::string text = make_json(static_cast<size_t>(mb * 1024 * 1024));
   std::vector<double> mbps, cpu_mbps;
