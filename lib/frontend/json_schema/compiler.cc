@@ -21,6 +21,7 @@
 #include <re2/re2.h>
 
 #include "frontend/utf8_text.h"
+#include "ir/length_bound.h"
 #include "frontend/json_schema/flat_schema.h"
 #include "frontend/json_schema/format_grammars.h"
 #include "frontend/json_schema/json_text.h"
@@ -1201,6 +1202,10 @@ class Compiler {
       return grammar_.repeat(any, lo, hi);
     }
     if (shapes.size() == 1 && !bounded) return shapes[0];
+    if (shapes.size() == 1) {
+      const uint64_t hi = max_len == UINT64_MAX ? ir::kNoLengthLimit : max_len;
+      if (std::optional<ExprId> both = ir::intersect_length(grammar_, shapes[0], f.min_length, hi)) return *both;
+    }
     const Json* at = shape_nodes.size() > 1 ? shape_nodes[1] : shape_nodes[0];
     std::string keyword = index_.pointer(at).ends_with("/format") ? "format" : "pattern";
     Status st = unsupported(keyword, at, bounded ? "combined with minLength/maxLength" : "combined with another pattern/format");
