@@ -1717,10 +1717,15 @@ class Compiler {
     Result<ExprId> value = compile_set(values.empty() ? SchemaSet{&true_schema_} : values, depth + 1, level + 1);
     if (!value.ok()) return value.error();
     if (grammar_.expr(*value).kind == ExprKind::kNothing) return std::optional<ExprId>();
-    ExprId quoted = grammar_.sequence({grammar_.literal("\""), encoder_.encode(*key), grammar_.literal("\"")});
-    // A rule of its own: the member is referenced from every object state.
+    // The key and the member are rules of their own: the member is
+    // referenced from every object state, and the matcher's first walk of
+    // the member then ends at the key's closing quote instead of following
+    // every token on into the value.
+    RuleId key_rule = grammar_.declare_rule("extrakey" + std::to_string(grammar_.rules().size()));
+    grammar_.set_body(key_rule,
+                      grammar_.sequence({grammar_.literal("\""), encoder_.encode(*key), grammar_.literal("\"")}));
     RuleId rule = grammar_.declare_rule("extra" + std::to_string(grammar_.rules().size()));
-    grammar_.set_body(rule, grammar_.sequence({quoted, key_sep(), *value}));
+    grammar_.set_body(rule, grammar_.sequence({grammar_.ref(key_rule), key_sep(), *value}));
     return std::optional<ExprId>(grammar_.ref(rule));
   }
 
