@@ -21,7 +21,7 @@ Result<ReferenceSample> reference_sample(const SamplingParams& params, std::span
     return make_error(ErrorCode::kInvalidArgument, "bad logits or mask size");
   }
   std::vector<bool> alive(vocab, false);
-  std::vector<double> logit(vocab, 0.0);
+  std::vector<float> logit(vocab, 0.0f);
   for (size_t i = 0; i < vocab; ++i) {
     const bool allowed = mask.empty() || ((static_cast<uint32_t>(mask[i / 32]) >> (i % 32)) & 1u) != 0;
     if (!allowed) continue;
@@ -36,7 +36,8 @@ Result<ReferenceSample> reference_sample(const SamplingParams& params, std::span
   }
 
   for (const LogitBias& entry : params.logit_bias) {
-    if (alive[static_cast<size_t>(entry.token)]) logit[static_cast<size_t>(entry.token)] += entry.bias;
+    const size_t t = static_cast<size_t>(entry.token);
+    if (alive[t]) logit[t] = to_logit(static_cast<double>(logit[t]) + entry.bias);
   }
 
   if (params.penalty_window != 0 && history.size() > params.penalty_window) {
@@ -46,9 +47,10 @@ Result<ReferenceSample> reference_sample(const SamplingParams& params, std::span
   for (int32_t token : history) ++counts[token];
   for (const auto& [token, count] : counts) {
     if (!alive[static_cast<size_t>(token)]) continue;
-    double& l = logit[static_cast<size_t>(token)];
+    double l = logit[static_cast<size_t>(token)];
     if (params.repetition_penalty != 1.0) l = l > 0.0 ? l / params.repetition_penalty : l * params.repetition_penalty;
     l -= static_cast<double>(count) * params.frequency_penalty + params.presence_penalty;
+    logit[static_cast<size_t>(token)] = to_logit(l);
   }
 
   ReferenceSample out;
@@ -67,10 +69,11 @@ Result<ReferenceSample> reference_sample(const SamplingParams& params, std::span
     return out;
   }
 
-  double max_logit = -std::numeric_limits<double>::infinity();
+  float max_logit = -std::numeric_limits<float>::infinity();
   for (int32_t id : ranked) max_logit = std::max(max_logit, logit[static_cast<size_t>(id)]);
+  const float inv_temperature = inverse_temperature(params.temperature);
   std::vector<uint64_t>& w = out.weights;
-  for (int32_t id : ranked) w[static_cast<size_t>(id)] = weight_of(logit[static_cast<size_t>(id)], max_logit, 1.0 / params.temperature);
+  for (int32_t id : ranked) w[static_cast<size_t>(id)] = weight_of(logit[static_cast<size_t>(id)], max_logit, inv_temperature);
 
   auto by_rank = [&](int32_t a, int32_t b) {
     const uint64_t wa = w[static_cast<size_t>(a)];
@@ -93,9 +96,9 @@ Result<ReferenceSample> reference_sample(const SamplingParams& params, std::span
     }
   }
   if (params.min_p > 0.0) {
-    const double threshold = params.min_p * static_cast<double>(w[static_cast<size_t>(ranked[0])]);
+    // p_max is the first ranked token's weight, kWeightOne.
     size_t kept = 0;
-    while (kept < keep && static_cast<double>(w[static_cast<size_t>(ranked[kept])]) >= threshold) ++kept;
+    while (kept < keep && passes_min_p(w[static_cast<size_t>(ranked[kept])], params.min_p)) ++kept;
     keep = kept;
   }
   for (size_t i = keep; i < ranked.size(); ++i) w[static_cast<size_t>(ranked[i])] = 0;

@@ -1,5 +1,5 @@
 // Implements Sampler from sluice/sampler.h over the stages of pipeline.h.
-// Tested in tests/sampler/sampler_test.cc.
+// Tested in tests/sampler/ (stages_test.cc, draw_test.cc, reference_diff_test.cc).
 #include <string>
 
 #include "sampler/pipeline.h"
@@ -16,11 +16,13 @@ bool penalties_active(const SamplingParams& p, size_t history) {
 }
 
 // The distribution the candidates stand for, over the whole vocabulary.
-std::vector<double> spread(const Candidates& c, size_t vocab) {
+std::vector<double> spread(Candidates& c, size_t vocab) {
   std::vector<double> probabilities(vocab, 0.0);
-  const double total = static_cast<double>(sampler::total_weight(c));
+  const double total = static_cast<double>(sampler::kept_weight(c));
   for (size_t i = 0; i < c.size; ++i) {
-    probabilities[static_cast<size_t>(c.ids[i])] = static_cast<double>(c.weights[i]) / total;
+    if (sampler::is_kept(c, i)) {
+      probabilities[static_cast<size_t>(sampler::id_at(c, i))] = static_cast<double>(c.weights[i]) / total;
+    }
   }
   return probabilities;
 }
@@ -60,7 +62,7 @@ Result<int32_t> Sampler::sample(std::span<const float> logits, std::span<const i
   if (Status status = sampler::gather(logits, mask, c); !status) return status.error();
   sampler::apply_logit_bias(params_.logit_bias, c);
   sampler::apply_penalties(params_, history_, c);
-  sampler::apply_temperature(params_.temperature, c);
+  sampler::apply_temperature(params_, c);
   sampler::apply_top_k(params_.top_k, c);
   sampler::apply_top_p(params_.top_p, c);
   sampler::apply_min_p(params_.min_p, c);
@@ -75,7 +77,7 @@ Result<std::vector<StageDistribution>> Sampler::trace(std::span<const float> log
   std::vector<StageDistribution> stages;
   Candidates& c = candidates_;
   auto snapshot = [&](SamplingStage stage, bool active, bool logits_only) {
-    if (logits_only) sampler::compute_weights(1.0, c);
+    if (logits_only) sampler::compute_weights(1.0f, sampler::Histogram::kNone, c);
     stages.push_back({stage, active, spread(c, vocab_size_)});
   };
   // The model's own distribution ignores the mask, so every logit counts.
@@ -88,7 +90,7 @@ Result<std::vector<StageDistribution>> Sampler::trace(std::span<const float> log
   snapshot(SamplingStage::kLogitBias, !params_.logit_bias.empty(), true);
   sampler::apply_penalties(params_, history_, c);
   snapshot(SamplingStage::kPenalties, penalties_active(params_, history_.size()), true);
-  sampler::apply_temperature(params_.temperature, c);
+  sampler::apply_temperature(params_, c);
   snapshot(SamplingStage::kTemperature, params_.temperature != 1.0, false);
   const bool greedy = params_.temperature == 0.0;
   sampler::apply_top_k(params_.top_k, c);

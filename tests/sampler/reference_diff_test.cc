@@ -113,3 +113,117 @@ TEST_CASE("the fast pipeline matches the full-sort reference on random inputs") 
   // vocabulary), or the comparison above proves less than it seems.
   CHECK(dead_ends > 0);
 }
+
+namespace {
+
+// One step of `params` on `logits` (full mask unless given) after `history`,
+// against the reference: the same token and the same final distribution.
+void check_step(const SamplingParams& params, const std::vector<float>& logits, const std::vector<int32_t>& history,
+                const std::vector<int32_t>& mask = {}) {
+  auto sampler = sluice::Sampler::create(params, static_cast<uint32_t>(logits.size()));
+  REQUIRE(sampler.ok());
+  for (int32_t t : history) REQUIRE(sampler->record(t).ok());
+  for (uint64_t step = 0; step < 4; ++step) {
+    auto fast = sampler->sample(logits, mask, step);
+    auto slow = sluice::sampler::reference_sample(params, history, logits, mask, step);
+    REQUIRE(fast.ok());
+    REQUIRE(slow.ok());
+    CHECK(*fast == slow->token);
+  }
+  auto stages = sampler->trace(logits, mask);
+  REQUIRE(stages.ok());
+  auto slow = sluice::sampler::reference_sample(params, history, logits, mask, 0);
+  sluice::sampler::Mass total = 0;
+  for (uint64_t w : slow->weights) total += w;
+  size_t differing = 0;
+  for (size_t i = 0; i < logits.size(); ++i) {
+    differing += stages->back().probabilities[i] != static_cast<double>(slow->weights[i]) / static_cast<double>(total);
+  }
+  CHECK(differing == 0);
+}
+
+// A vocabulary the size of Llama-3's, shaped like a model's logits: a broad
+// body and a few tokens well above it.
+std::vector<float> model_logits(uint64_t seed, double spread) {
+  std::vector<float> logits(128256);
+  for (size_t i = 0; i < logits.size(); ++i) {
+    logits[i] = static_cast<float>((uniform01(seed, 2 * i) + uniform01(seed, 2 * i + 1) - 1.0) * spread * 2.4);
+  }
+  for (uint64_t j = 0; j < 12; ++j) logits[random_bits(seed ^ 0xabc, j) % logits.size()] += static_cast<float>(6 + 8 * uniform01(seed ^ 0x123, j));
+  return logits;
+}
+
+}  // namespace
+
+TEST_CASE("a 128k vocabulary with a full mask: top-p, top-k and both, against the reference") {
+  // Full masks take the in-place path (no copy, no id array), top-p the
+  // weight histogram, a small top-k the block maxima.
+  for (uint64_t seed = 0; seed < 3; ++seed) {
+    INFO("seed " << seed);
+    const std::vector<float> logits = model_logits(seed, seed == 2 ? 0.5 : 2.0);
+    SamplingParams p;
+    p.temperature = 1.0;
+    p.top_p = 0.95;
+    check_step(p, logits, {});
+    p.top_p = 0.5;
+    check_step(p, logits, {});
+    p.top_p = 1.0;
+    p.top_k = 40;
+    check_step(p, logits, {});
+    p.top_k = 1000;  // past the block-maxima limit: counted in the histogram
+    p.top_p = 0.9;
+    check_step(p, logits, {});
+    p.top_k = 40;
+    p.min_p = 0.02;
+    check_step(p, logits, {});
+  }
+}
+
+TEST_CASE("regression: a penalty that lowers the most likely token with a full mask") {
+  // The maximum taken while checking the logits belongs to a token whose
+  // logit the penalties then lower: it must be taken again without it, for
+  // the weights, the argmax and the block maxima of top-k.
+  std::vector<float> logits = model_logits(7, 2.0);
+  const int32_t top = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  SamplingParams p;
+  p.temperature = 0.8;
+  p.frequency_penalty = 2.0;
+  p.presence_penalty = 2.0;
+  p.repetition_penalty = 3.0;
+  const std::vector<int32_t> history = {top, top, top, 5, 6};
+  check_step(p, logits, history);
+  p.top_k = 5;
+  check_step(p, logits, history);
+  p.top_k = 0;
+  p.top_p = 0.9;
+  check_step(p, logits, history);
+  p.top_p = 1.0;
+  p.temperature = 0.0;
+  check_step(p, logits, history);
+  // And a logit bias that raises one token above everything.
+  p.temperature = 1.0;
+  p.top_k = 3;
+  p.logit_bias = {{17, 100.0}, {top, -100.0}};
+  check_step(p, logits, history);
+}
+
+TEST_CASE("regression: greedy ties between -0 and +0 go to the lower id") {
+  SamplingParams p;  // T = 0
+  check_step(p, {-1.0f, 0.0f, -0.0f, -3.0f}, {});
+  check_step(p, {-1.0f, -0.0f, 0.0f, -3.0f}, {});
+  auto sampler = sluice::Sampler::create(p, 3);
+  CHECK(*sampler->sample(std::vector<float>{-0.0f, 0.0f, -2.0f}, {}, 0) == 0);
+}
+
+TEST_CASE("regression: top-k from block maxima with a tie across blocks") {
+  // Every block holds the same top weight: the k-th largest block maximum
+  // equals the top weight, and ties go to the lower ids.
+  std::vector<float> logits(128 * 64, -5.0f);
+  for (size_t b = 0; b < 128; ++b) logits[b * 64 + 7] = 3.0f;
+  SamplingParams p;
+  p.temperature = 1.0;
+  p.top_k = 10;
+  check_step(p, logits, {});
+  p.top_p = 0.5;
+  check_step(p, logits, {});
+}

@@ -22,13 +22,16 @@
 //   draw         renormalise, then inverse CDF in token-id order
 //
 // Arithmetic (identical on every platform, thread count and batch, and
-// independent of the C++ standard library):
-//   - logits arrive as float and are processed in double;
+// independent of the C++ standard library; see lib/sampler/arith.h):
+//   - logits arrive as float; logit bias and penalties are computed in
+//     double and their results stored as float again;
 //   - the softmax subtracts the maximum and uses sluice's own exp (a fixed
-//     polynomial, not libm), then quantises each weight to an integer:
-//     weight = floor(exp((l - l_max) / T) * 2^52). Sums of weights are exact
-//     integers, so no result depends on summation order. A token below
-//     2^-52 of the most likely one gets weight 0 and cannot be drawn;
+//     float polynomial, not libm, within 1e-6 relative: the resolution of
+//     the float logits), then quantises each weight to an integer:
+//     weight = round(exp(-(l_max - l) * (1/T)) * 2^52), with
+//     d = (l_max - l) * (1/T) in float. Sums of weights are exact integers,
+//     so no result depends on summation order. A token below 2^-53 of the
+//     most likely one gets weight 0 and cannot be drawn;
 //   - top-p compares double(prefix weight) >= p * double(total weight);
 //   - the draw takes 64 bits from Philox4x32-10 (Random123) with
 //     key = seed and counter = (step, 0), keeps the top 53 as
@@ -60,18 +63,53 @@
 namespace sluice {
 
 namespace detail {
-// A Sampler's working set: the tokens still in play, in increasing id order,
-// with their logits (valid up to temperature) and, from temperature on,
-// their integer weights. Kept between steps so that a step allocates nothing
-// after the first.
+// Partial sums for the weight histogram, all zero between uses.
+struct HistogramScratch {
+  std::vector<uint32_t> counts;
+  std::vector<uint64_t> masses;
+};
+
+// A Sampler's working set, kept between steps so that a step allocates
+// nothing after the first. The stages live in lib/sampler/pipeline.h.
 struct Candidates {
-  std::vector<int32_t> ids;
-  std::vector<double> logits;
-  std::vector<uint64_t> weights;
+  // The tokens in play: ids 0 .. size-1 when `dense` (a full mask: no id
+  // array is built), else ids[0 .. size) in increasing order.
+  bool dense = false;
   size_t size = 0;
+  std::vector<int32_t> ids;
+  // Their logits as they arrived: the caller's array when dense, else `own`.
+  // Valid during one call only. Logit bias and penalties do not copy them:
+  // `adjusted` holds (candidate index, new logit) in increasing index order
+  // and overrides them.
+  const float* logits = nullptr;
+  std::vector<float> own;
+  std::vector<std::pair<size_t, float>> adjusted;
+  std::vector<std::pair<size_t, float>> merged;     // bias and penalty scratch
+  std::vector<std::pair<size_t, float>> merge_out;  // bias and penalty scratch
+  int32_t max_key = 0;  // the order key (lib/sampler/arith.h) of the largest of `logits`
+  // From temperature on: integer weights and their histogram buckets.
+  std::vector<uint64_t> weights;
+  std::vector<uint32_t> buckets;
+  // The truncation stages keep a prefix of the rank order (weight down, id
+  // up): the candidates ranked at or before (cut_weight, cut_id).
+  uint64_t cut_weight = 0;
+  int32_t cut_id = 0;
+  bool cut_mass_known = false;  // the kept set's total weight, once a stage has computed it
+  unsigned __int128 cut_mass = 0;
+  // Weight histogram over all candidates, built with the weights when top-k
+  // or top-p will use it.
+  bool histogram_counts = false;
+  bool histogram_masses = false;
+  std::vector<uint32_t> bucket_count;
+  std::vector<unsigned __int128> bucket_mass;
+  HistogramScratch scratch;
   std::vector<std::pair<uint64_t, int32_t>> ranked;  // selection scratch: (weight, id)
-  std::vector<uint16_t> buckets;                     // selection scratch: weight buckets
-  std::vector<int32_t> window;   // penalty-window scratch
+  bool ranked_prefix = false;  // `ranked` holds a prefix of the rank order covering the kept set
+  std::vector<std::pair<uint64_t, int32_t>> listed;  // draw scratch
+  bool block_max_valid = false;
+  std::vector<uint64_t> block_max;  // the largest weight of each block of candidates
+  std::vector<uint64_t> block_mass;                  // draw and top-k scratch
+  std::vector<int32_t> window;                       // penalty-window scratch
 };
 }  // namespace detail
 
