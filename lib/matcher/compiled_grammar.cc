@@ -155,8 +155,12 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
   std::vector<TokenId> accepted;
   if (top_only) {
     std::optional<std::vector<uint32_t>> signature;
-    if (options.max_shared_mask_cache_bytes > 0) {
+    const uint32_t state = key.words[0];
+    if (options.max_shared_mask_cache_bytes > 0 && !unshareable_states[state]) {
       signature = matcher::frame_signature(automaton, stepper.tracks_consumed(), key.words.data());
+      // The reachable part does not depend on the counters: once too large,
+      // always too large.
+      if (!signature) unshareable_states[state] = true;
       if (signature) {
         if (auto shared = SharedClassCache::instance().find(vocabulary.serial(), *signature)) return shared;
       }

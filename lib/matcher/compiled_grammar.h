@@ -16,7 +16,11 @@ namespace sluice {
 
 struct CompiledGrammar::Impl {
   Impl(automaton::Automaton a, Vocabulary v, CompileOptions o)
-      : automaton(std::move(a)), vocabulary(std::move(v)), options(o), cache(o.max_mask_cache_bytes) {}
+      : automaton(std::move(a)),
+        vocabulary(std::move(v)),
+        options(o),
+        cache(o.max_mask_cache_bytes),
+        unshareable_states(automaton.states.size(), false) {}
 
   automaton::Automaton automaton;
   Vocabulary vocabulary;
@@ -45,6 +49,10 @@ struct CompiledGrammar::Impl {
   static constexpr size_t kComputeArenaNodes = size_t{1} << 16;
   mutable std::mutex compute_mutex;
   mutable std::unique_ptr<ComputeContext> compute_context;
+  // States whose frames reach too much of the automaton to be shared
+  // (matcher/shared_classes.h), so their signatures are not written again.
+  // Guarded by compute_mutex.
+  mutable std::vector<bool> unshareable_states;
 
   // The key for the stack whose top node is `top`.
   matcher::SegmentKey key_for(const matcher::Arena& arena, matcher::NodeId top) const;
