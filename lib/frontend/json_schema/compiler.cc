@@ -15,6 +15,7 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <tuple>
 #include <numeric>
 #include <set>
 
@@ -112,6 +113,10 @@ bool is_trivially_true(const Json* s) {
 }
 
 bool is_false(const Json* s) { return s->is_boolean() && !s->get<bool>(); }
+
+// Members an object may write at any point (see compile_object): each one
+// doubles the states of the object's key machine.
+constexpr size_t kMaxFloatingMembers = 3;
 
 struct Member {
   std::string name;
@@ -1450,43 +1455,75 @@ class Compiler {
 
     uint64_t min_p = f.min_properties, max_p = f.max_properties;
     if (options_.property_order == PropertyOrder::kAny) return any_order_object(members, extra, min_p, max_p, level);
-    // States (i, c): members from index i on, c written so far (clipped).
+    // Members named only by merged schemas (allOf, a branch of anyOf or
+    // oneOf, dependencies) or only by `required` have no place in the
+    // schema's own order; up to kMaxFloatingMembers of them may appear
+    // anywhere, each at most once. The others follow schema order.
+    std::vector<Member> ordered, floating;
+    {
+      const ObjectLayer* own = nullptr;
+      for (const ObjectLayer& layer : f.layers) {
+        if (!layer.properties.empty()) {
+          own = &layer;
+          break;
+        }
+      }
+      for (const Member& m : members) {
+        const bool in_own = own && std::any_of(own->properties.begin(), own->properties.end(),
+                                               [&](const auto& p) { return p.first == m.name; });
+        (in_own ? ordered : floating).push_back(m);
+      }
+      if (!own || floating.size() > kMaxFloatingMembers) {
+        ordered = members;
+        floating.clear();
+      }
+    }
+    // States (i, c, used): ordered members from index i on, c written so far
+    // (clipped), `used` the floating members written.
     uint64_t cap = max_p == UINT64_MAX ? std::max<uint64_t>(min_p, 1) : max_p;
-    if ((cap + 1) * (members.size() + 1) > options_.max_states) {
+    const uint32_t all_used = (uint32_t{1} << floating.size()) - 1;
+    if ((cap + 1) * (ordered.size() + 1) * (all_used + 1) > options_.max_states) {
       return make_error(ErrorCode::kBudgetExceeded, "object property-count machine exceeds max_states");
     }
-    size_t n = members.size();
-    std::map<std::pair<size_t, uint64_t>, RuleId> rules;
+    uint32_t required_floating = 0;
+    for (size_t j = 0; j < floating.size(); ++j) {
+      if (floating[j].required) required_floating |= uint32_t{1} << j;
+    }
+    size_t n = ordered.size();
+    using Key = std::tuple<size_t, uint64_t, uint32_t>;
+    std::map<Key, RuleId> rules;
     ExprId sep = item_sep(level);
-    std::vector<std::pair<size_t, uint64_t>> todo;
-    auto state = [&](size_t i, uint64_t c) {
+    std::vector<Key> todo;
+    auto state = [&](size_t i, uint64_t c, uint32_t used) {
       c = std::min(c, cap);
-      auto [it, inserted] = rules.emplace(std::pair{i, c}, 0);
+      auto [it, inserted] = rules.emplace(Key{i, c, used}, 0);
       if (inserted) {
         it->second = grammar_.declare_rule("o" + std::to_string(grammar_.rules().size()));
-        todo.push_back({i, c});
+        todo.push_back({i, c, used});
       }
       return grammar_.ref(it->second);
     };
-    ExprId start = state(0, 0);
+    ExprId start = state(0, 0, 0);
     while (!todo.empty()) {
-      auto [i, c] = todo.back();
+      auto [i, c, used] = todo.back();
       todo.pop_back();
       std::vector<ExprId> alternatives;
       bool can_add = max_p == UINT64_MAX || c < max_p;
-      if (i == n && c >= std::max<uint64_t>(min_p, 1)) alternatives.push_back(grammar_.empty());
+      auto written = [&](ExprId member) { return c == 0 ? member : grammar_.sequence({sep, member}); };
+      if (i == n && c >= std::max<uint64_t>(min_p, 1) && (used & required_floating) == required_floating) {
+        alternatives.push_back(grammar_.empty());
+      }
       if (i < n) {
-        if (!members[i].required) alternatives.push_back(state(i + 1, c));
-        if (can_add) {
-          ExprId m = c == 0 ? members[i].value : grammar_.sequence({sep, members[i].value});
-          alternatives.push_back(grammar_.sequence({m, state(i + 1, c + 1)}));
-        }
+        if (!ordered[i].required) alternatives.push_back(state(i + 1, c, used));
+        if (can_add) alternatives.push_back(grammar_.sequence({written(ordered[i].value), state(i + 1, c + 1, used)}));
       }
-      if (extra && can_add) {
-        ExprId m = c == 0 ? *extra : grammar_.sequence({sep, *extra});
-        alternatives.push_back(grammar_.sequence({m, state(i, c + 1)}));
+      for (size_t j = 0; j < floating.size() && can_add; ++j) {
+        const uint32_t bit = uint32_t{1} << j;
+        if (used & bit) continue;
+        alternatives.push_back(grammar_.sequence({written(floating[j].value), state(i, c + 1, used | bit)}));
       }
-      grammar_.set_body(rules[{i, c}], grammar_.choice(std::move(alternatives)));
+      if (extra && can_add) alternatives.push_back(grammar_.sequence({written(*extra), state(i, c + 1, used)}));
+      grammar_.set_body(rules[{i, c, used}], grammar_.choice(std::move(alternatives)));
     }
     std::vector<ExprId> alternatives;
     bool any_required = std::any_of(members.begin(), members.end(), [](const Member& m) { return m.required; });

@@ -20,7 +20,9 @@
 //   number also accepts exponents.
 // - Object keys are never repeated. Property order follows the schema unless
 //   PropertyOrder::kAny; properties not named in the schema (where allowed)
-//   may appear anywhere.
+//   may appear anywhere, and so may up to three properties named only by
+//   merged schemas (allOf, a branch of anyOf/oneOf, dependencies) or only by
+//   `required`, since the schema gives them no place in its order.
 // - Nothing throws; all failures are values. Budgets bound the grammar size
 //   and the compile time.
 //
