@@ -101,3 +101,15 @@ TEST_CASE("grammar size and branch budgets are enforced", "[json_schema][errors]
   CHECK(compile_error(R"({"type": "integer", "multipleOf": 1000003})", big_modulus).code ==
         sluice::ErrorCode::kBudgetExceeded);
 }
+
+TEST_CASE("a not pushed into anyOf branches reports the branch it cannot negate", "[json_schema][errors]") {
+  sluice::Error e = compile_error(R"({"not": {"anyOf": [{"type": "string"}, {"minLength": 2}]}})");
+  CHECK(e.code == sluice::ErrorCode::kUnsupported);
+  CHECK(e.excerpt == "not");
+  CHECK(e.location.json_pointer == "/not/anyOf/1");
+}
+
+TEST_CASE("not {} admits nothing", "[json_schema][errors]") {
+  sluice::Error e = compile_error(R"({"not": {}})");
+  CHECK(e.code == sluice::ErrorCode::kUnsatisfiable);
+}

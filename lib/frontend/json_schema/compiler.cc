@@ -148,9 +148,21 @@ class Compiler {
  private:
   // ---------------------------------------------------------------- errors
   Error error_at(ErrorCode code, const Json* node, std::string message) const {
-    return make_error(code, std::move(message), Location::at_pointer(index_.pointer(node)));
+    return make_error(code, std::move(message), Location::at_pointer(ptr(node)));
   }
-  std::string ptr(const Json* node) const { return index_.pointer(node); }
+  // Synthesized schemas (a `not` pushed inside an anyOf, say) report the
+  // place in the user's schema they stand for.
+  std::string ptr(const Json* node) const {
+    auto it = origins_.find(node);
+    return index_.pointer(it == origins_.end() ? node : it->second);
+  }
+  // Stores a synthesized {"not": part} whose errors point at `origin`.
+  const Json* negation(const Json& part, const Json* origin) {
+    extra_values_.push_back(Json::object({{"not", part}}));
+    origins_[&extra_values_.back()] = origin;
+    origins_[&extra_values_.back()["not"]] = origin;
+    return &extra_values_.back();
+  }
 
   // An unenforceable keyword: an error, or with `lenient` a warning (the
   // caller then proceeds without the keyword).
@@ -663,6 +675,9 @@ class Compiler {
     if (!f.nots.empty()) {
       if (Status st = apply_nots(f, depth); !st.ok()) return st.error();
       if (f.never) return grammar_.nothing();
+      // A complement may have become a disjunction (or merged schemas with
+      // conditionals of their own); those are handled first.
+      if (!f.disjunctions.empty() || !f.conditionals.empty()) return compile_flat(std::move(f), depth + 1, level, branches);
     }
     if (options_.whitespace == JsonWhitespace::kPretty && level >= options_.max_pretty_depth) {
       f.types &= static_cast<uint8_t>(~(kArray | kObject));
@@ -729,12 +744,46 @@ class Compiler {
   // set, a finite set of values (enum/const), a single required property,
   // or a conjunction of those; otherwise an error naming `not`.
   Status apply_nots(Flat& f, uint32_t depth) {
-    std::vector<const Json*> nots = std::move(f.nots);
+    if (depth > options_.max_depth) return error_at(ErrorCode::kBudgetExceeded, nullptr, "not nested too deeply");
+    std::deque<const Json*> nots(f.nots.begin(), f.nots.end());
     f.nots.clear();
-    for (const Json* n : nots) {
+    std::vector<const Json*> merge;  // double negations, merged at the end
+    while (!nots.empty()) {
+      const Json* n = nots.front();
+      nots.pop_front();
       if (n->is_boolean()) {
         if (n->get<bool>()) f.never = true;
         continue;
+      }
+      if (n->is_object() && n->empty()) {
+        f.never = true;  // not {}: nothing satisfies it
+        continue;
+      }
+      if (n->is_object() && n->size() == 1) {
+        const auto& [key, inner] = *n->items().begin();
+        if (key == "not") {
+          merge.push_back(&inner);
+          continue;
+        }
+        if (key == "anyOf" && inner.is_array() && !inner.empty()) {
+          // not (A or B) = (not A) and (not B)
+          for (const Json& branch : inner) nots.push_back(&branch);
+          continue;
+        }
+        const bool all_of = key == "allOf" && inner.is_array() && !inner.empty();
+        const bool several_required = key == "required" && inner.is_array() && inner.size() > 1;
+        if (all_of || several_required) {
+          // not (A and B) = (not A) or (not B); "required: [a, b]" is the
+          // conjunction of one requirement per name.
+          Disjunction d;
+          d.holder = n;
+          for (const Json& part : inner) {
+            d.branches.push_back(all_of ? negation(part, &part)
+                                        : negation(Json::object({{"required", Json::array({part})}}), n));
+          }
+          f.disjunctions.push_back(std::move(d));
+          continue;
+        }
       }
       Result<Flat> inner_r = with(Flat{}, {n}, depth + 1);
       if (!inner_r.ok()) return inner_r.status();
@@ -817,7 +866,13 @@ class Compiler {
       }
       if (Status st = unsupported("not", n, "complement not expressible as a grammar"); !st.ok()) return st;
     }
-    if (!f.disjunctions.empty()) f.nots.clear();
+    if (!merge.empty()) {
+      std::vector<const Json*> seen;
+      for (const Json* m : merge) {
+        if (Status st = flatten(m, f, depth + 1, seen); !st.ok()) return st;
+      }
+      if (!f.nots.empty()) return apply_nots(f, depth + 1);
+    }
     return {};
   }
 
@@ -1786,6 +1841,7 @@ class Compiler {
   std::map<std::vector<uint32_t>, ExprId> other_chars_;
   std::string unsat_reason_, unsat_pointer_;
   std::deque<Json> extra_values_;
+  std::map<const Json*, const Json*> origins_;
   const Json true_schema_ = Json(true);
   const Json false_schema_ = Json(false);
 };
