@@ -644,6 +644,10 @@ class Compiler {
         if (!fb.ok()) return fb.error();
         flats.push_back(std::move(*fb));
       }
+      // oneOf: where two branches may overlap, each must exclude the other
+      // (branch i and not branch j), which works where the complement is
+      // expressible (apply_nots); otherwise the oneOf is unsupported.
+      std::vector<std::string> overlaps(flats.size());
       if (d.one_of) {
         for (size_t i = 0; i < flats.size(); ++i) {
           for (size_t j = i + 1; j < flats.size(); ++j) {
@@ -651,18 +655,25 @@ class Compiler {
             Result<bool> disjoint = provably_disjoint(flats[i], flats[j], depth);
             if (!disjoint.ok()) return disjoint.error();
             if (!*disjoint) {
-              Status st = unsupported("oneOf", d.holder,
-                                      "branches " + std::to_string(i) + " and " + std::to_string(j) +
-                                          " are not provably disjoint");
-              if (!st.ok()) return st.error();
+              flats[i].nots.push_back(d.branches[j]);
+              flats[j].nots.push_back(d.branches[i]);
+              overlaps[i] = overlaps[j] = "branches " + std::to_string(i) + " and " + std::to_string(j);
             }
           }
         }
       }
       std::vector<ExprId> alternatives;
-      for (Flat& fb : flats) {
-        Result<ExprId> e = compile_flat(std::move(fb), depth + 1, level, branches + static_cast<uint32_t>(d.branches.size()));
-        if (!e.ok()) return e.error();
+      for (size_t i = 0; i < flats.size(); ++i) {
+        Result<ExprId> e =
+            compile_flat(std::move(flats[i]), depth + 1, level, branches + static_cast<uint32_t>(d.branches.size()));
+        if (!e.ok()) {
+          if (!overlaps[i].empty() && e.error().code == ErrorCode::kUnsupported && e.error().excerpt == "not") {
+            Status st = unsupported("oneOf", d.holder,
+                                    overlaps[i] + " are not provably disjoint and one has no expressible complement");
+            if (!st.ok()) return st.error();
+          }
+          return e.error();
+        }
         alternatives.push_back(*e);
       }
       return grammar_.choice(std::move(alternatives));
@@ -1204,6 +1215,19 @@ class Compiler {
 
   // --------------------------------------------------------------- number
   Result<ExprId> compile_number(const Flat& f) {
+    if ((f.types & kFraction) && !(f.types & kInteger)) {
+      // A number that must not be an integer (`not: {type: integer}`, or a
+      // oneOf of number and integer): a fraction with a nonzero digit.
+      if (!f.minimum && !f.maximum && !f.multiple_of) {
+        ExprId digit = grammar_.char_class({{'0', '9'}});
+        ExprId whole = grammar_.choice({grammar_.literal("0"), grammar_.sequence({grammar_.char_class({{'1', '9'}}),
+                                                                                   grammar_.star(digit)})});
+        return grammar_.sequence({grammar_.optional(grammar_.literal("-")), whole, grammar_.literal("."),
+                                  grammar_.star(digit), grammar_.char_class({{'1', '9'}}), grammar_.star(digit)});
+      }
+      Status st = unsupported("not", nullptr, "a number that must not be an integer, with bounds or multipleOf");
+      if (!st.ok()) return st.error();
+    }
     NumberConstraint nc;
     nc.minimum = f.minimum;
     nc.maximum = f.maximum;
