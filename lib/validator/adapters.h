@@ -1,5 +1,5 @@
 // Views of a parsed document for the evaluator (evaluate.h), one per parser:
-// SimdAdapter over simdjson's DOM (the fast path), JsonAdapter over
+// SimdAdapter over simdjson's DOM tape (the fast path), JsonAdapter over
 // nlohmann/json (the reference path and the fallback for numbers simdjson
 // rejects), and KeyAdapter, which presents an object key as a string
 // instance for `propertyNames`. Each exposes the same static functions.
@@ -15,50 +15,92 @@ namespace sluice::validator {
 
 enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
 
+// simdjson 3's DOM is a tape of 64-bit words (doc/tape.md in simdjson). The
+// adapter reads it through simdjson::internal::tape_ref rather than through
+// dom::element: element's accessors check the type again on every call and
+// step from member to member with an out-of-line after_element(), which
+// together cost more than the parse itself on typical model output.
+static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3,
+              "SimdAdapter reads simdjson 3's tape layout; check it before upgrading");
+
 struct SimdAdapter {
-  using Value = simdjson::dom::element;
-  static Kind kind(Value v) {
-    switch (v.type()) {
-      case simdjson::dom::element_type::NULL_VALUE: return Kind::kNull;
-      case simdjson::dom::element_type::BOOL: return Kind::kBool;
-      case simdjson::dom::element_type::STRING: return Kind::kString;
-      case simdjson::dom::element_type::ARRAY: return Kind::kArray;
-      case simdjson::dom::element_type::OBJECT: return Kind::kObject;
+  using Value = simdjson::internal::tape_ref;
+  using Tape = simdjson::internal::tape_type;
+
+  // The root of the document `parser` parsed last.
+  static Value root(const simdjson::dom::parser& parser) { return Value(&parser.doc, 1); }
+  [[gnu::always_inline]] static Kind kind(Value v) {
+    switch (v.tape_ref_type()) {
+      case Tape::NULL_VALUE: return Kind::kNull;
+      case Tape::TRUE_VALUE:
+      case Tape::FALSE_VALUE: return Kind::kBool;
+      case Tape::STRING: return Kind::kString;
+      case Tape::START_ARRAY: return Kind::kArray;
+      case Tape::START_OBJECT: return Kind::kObject;
       default: return Kind::kNumber;
     }
   }
-  // The callers have checked the type, so get() cannot fail here.
-  template <typename T>
-  static T as(Value v) {
-    T out{};
-    if (v.get(out) != simdjson::SUCCESS) return T{};
-    return out;
+  [[gnu::always_inline]] static bool is_container(Value v) {
+    Tape t = v.tape_ref_type();
+    return t == Tape::START_ARRAY || t == Tape::START_OBJECT;
   }
-  static bool boolean(Value v) { return as<bool>(v); }
+  static bool boolean(Value v) { return v.is_true(); }
   static Number number(Value v) {
-    switch (v.type()) {
-      case simdjson::dom::element_type::INT64: return Number::of_int(as<int64_t>(v));
-      case simdjson::dom::element_type::UINT64: return Number::of_uint(as<uint64_t>(v));
-      default: return Number::of_double(as<double>(v));
+    switch (v.tape_ref_type()) {
+      case Tape::INT64: return Number::of_int(v.next_tape_value<int64_t>());
+      case Tape::UINT64: return Number::of_uint(v.next_tape_value<uint64_t>());
+      default: return Number::of_double(v.next_tape_value<double>());
     }
   }
-  static std::string_view string(Value v) { return as<std::string_view>(v); }
-  static size_t array_size(Value v) { return as<simdjson::dom::array>(v).size(); }
-  static size_t object_size(Value v) { return as<simdjson::dom::object>(v).size(); }
+  [[gnu::always_inline]] static std::string_view string(Value v) {
+    return std::string_view(v.get_c_str(), v.get_string_length());
+  }
+  // The tape index just past v (numbers take two words, containers jump to
+  // their closing word).
+  [[gnu::always_inline]] static size_t after(Value v) {
+    switch (v.tape_ref_type()) {
+      case Tape::START_ARRAY:
+      case Tape::START_OBJECT: return v.matching_brace_index();
+      case Tape::INT64:
+      case Tape::UINT64:
+      case Tape::DOUBLE: return v.json_index + 2;
+      default: return v.json_index + 1;
+    }
+  }
+  // The tape counts members and items in 24 bits and saturates beyond that.
+  static size_t array_size(Value v) {
+    size_t n = v.scope_count();
+    if (n < simdjson::internal::JSON_COUNT_MASK) return n;
+    n = 0;
+    items(v, [&](size_t, Value) { return ++n, true; });
+    return n;
+  }
+  static size_t object_size(Value v) {
+    size_t n = v.scope_count();
+    if (n < simdjson::internal::JSON_COUNT_MASK) return n;
+    n = 0;
+    members(v, [&](size_t, std::string_view, Value) { return ++n, true; });
+    return n;
+  }
   // fn(index, item) returns false to stop.
   template <typename Fn>
   static void items(Value v, Fn&& fn) {
-    size_t i = 0;
-    for (simdjson::dom::element e : as<simdjson::dom::array>(v)) {
-      if (!fn(i++, e)) return;
+    const size_t end = v.matching_brace_index() - 1;
+    Value e(v.doc, v.json_index + 1);
+    for (size_t i = 0; e.json_index < end; ++i) {
+      if (!fn(i, e)) return;
+      e.json_index = after(e);
     }
   }
   // fn(index, key, value) returns false to stop.
   template <typename Fn>
   static void members(Value v, Fn&& fn) {
-    size_t i = 0;
-    for (simdjson::dom::key_value_pair kv : as<simdjson::dom::object>(v)) {
-      if (!fn(i++, kv.key, kv.value)) return;
+    const size_t end = v.matching_brace_index() - 1;
+    Value key(v.doc, v.json_index + 1);
+    for (size_t i = 0; key.json_index < end; ++i) {
+      Value value(v.doc, key.json_index + 1);
+      if (!fn(i, string(key), value)) return;
+      key.json_index = after(value);
     }
   }
 };

@@ -395,7 +395,55 @@ class Compiler {
       };
       return rank(a.op) < rank(b.op);
     });
+    plan_members(node);
+    auto applies_nothing = [](const Keyword& k) {
+      return k.sub == nullptr && k.then_sub == nullptr && k.else_sub == nullptr && k.subs.empty() && k.named.empty() &&
+             k.patterns.empty();
+    };
+    node->leaf = !node->needs_annotations && std::all_of(node->keywords.begin(), node->keywords.end(), applies_nothing);
     return static_cast<const Node*>(node);
+  }
+
+  // Builds node->members (schema.h) from the keywords it can fuse.
+  static void plan_members(Node* node) {
+    Keyword* properties = nullptr;
+    Keyword* required = nullptr;
+    Keyword* additional = nullptr;
+    for (Keyword& k : node->keywords) {
+      if (k.op == Op::kProperties) properties = &k;
+      if (k.op == Op::kRequired && k.names.size() <= 64) required = &k;
+      if (k.op == Op::kAdditionalProperties && k.pattern_refs.empty()) additional = &k;
+    }
+    if (properties == nullptr && required == nullptr && additional == nullptr) return;
+    auto plan = std::make_unique<MemberPlan>();
+    std::vector<std::string> keys;
+    std::unordered_map<std::string, size_t> entry;
+    auto add = [&](const std::string& key) {
+      auto [it, fresh] = entry.emplace(key, keys.size());
+      if (fresh) {
+        keys.push_back(key);
+        plan->entries.emplace_back();
+      }
+      return it->second;
+    };
+    if (properties != nullptr) {
+      for (const auto& [name, sub] : properties->named) plan->entries[add(name)].property = sub;
+    }
+    if (required != nullptr) {
+      for (size_t i = 0; i < required->names.size(); ++i) {
+        plan->entries[add(required->names[i])].required_bit = uint64_t{1} << i;
+        plan->required_mask |= uint64_t{1} << i;
+      }
+    }
+    if (additional != nullptr) plan->additional = additional->sub;
+    plan->index.build(keys);
+    bool first = true;
+    for (Keyword& k : node->keywords) {
+      if (&k != properties && &k != required && &k != additional) continue;
+      k.plan_role = first ? PlanRole::kRuns : PlanRole::kCovered;
+      first = false;
+    }
+    node->members = std::move(plan);
   }
 
   Status compile_keywords(const Json& j, const Loc& loc, Node* node, uint32_t depth) {
@@ -820,15 +868,26 @@ class Compiler {
 }  // namespace
 
 void KeyIndex::build(const std::vector<std::string>& keys) {
-  keys_ = keys;
+  count_ = keys.size();
+  bytes_.clear();
   size_t size = 4;
-  while (size < keys.size() * 2) size *= 2;
-  slots_.assign(size, -1);
-  mask_ = static_cast<uint32_t>(size - 1);
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    uint32_t h = hash(keys_[i]) & mask_;
-    while (slots_[h] >= 0) h = (h + 1) & mask_;
-    slots_[h] = static_cast<int32_t>(i);
+  shift_ = 62;
+  while (size < keys.size() * 2) {
+    size *= 2;
+    --shift_;
+  }
+  slots_.assign(size, Slot{});
+  mask_ = size - 1;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Slot slot;
+    slot.hash = hash(keys[i]);
+    slot.offset = bytes_.size();
+    slot.size = keys[i].size();
+    slot.index = static_cast<int32_t>(i);
+    bytes_ += keys[i];
+    size_t at = slot.hash >> shift_;
+    while (slots_[at].index >= 0) at = (at + 1) & mask_;
+    slots_[at] = slot;
   }
 }
 

@@ -1,16 +1,19 @@
 // The evaluator: runs a compiled Node graph (schema.h) over a document seen
 // through an adapter (adapters.h). Instantiated twice per adapter:
 // kCollect = false answers valid/invalid with no bookkeeping and stops at the
-// first failure (the fast path); kCollect = true tracks instance and keyword
-// locations and records "basic" output errors (run only for invalid
-// documents). Recursion is bounded by max_eval_depth, and documents by the
-// parser's depth limit, so no input can overflow the stack.
+// first failure (the fast path, which also runs MemberPlans, schema.h);
+// kCollect = true tracks instance and keyword locations and records "basic"
+// output errors (run only for invalid documents). Recursion is bounded by
+// max_eval_depth, and documents by the parser's depth limit, so no input can
+// overflow the stack.
 // Tested through tests/validator/.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "validator/adapters.h"
@@ -50,6 +53,17 @@ struct EvalContext {
   const CompiledSchema* schema = nullptr;
   uint32_t depth = 0;
   bool overflow = false;  // max_eval_depth was hit: the answer is an error
+  // The yes/no pass runs MemberPlans (schema.h); false runs the keywords one
+  // by one instead, the reference tests compare the plans with. Plans visit
+  // members in another order than the keywords, so when a document both
+  // fails and exhausts max_eval_depth, which one they meet first can differ;
+  // the collecting pass, in keyword order, decides (validator.cc).
+  bool member_plans = true;
+  // Duplicate keys, simdjson path only (validator.cc): a MemberPlan that
+  // sees every key of an object checks them for repeats as it goes and sets
+  // the object's bit (by tape index) when there are none. Objects left
+  // unmarked are checked apart, so evaluation itself never changes.
+  std::vector<uint64_t>* checked_objects = nullptr;
   std::vector<const Resource*> scope;
   // Collect mode only.
   bool all_errors = false;
@@ -143,6 +157,7 @@ class Evaluator {
       c_.overflow = true;
       return false;
     }
+    if (n.leaf) return keywords(n, v, an);
     ++c_.depth;
     bool pushed = false;
     if (c_.schema->uses_dynamic_scope && (c_.scope.empty() || c_.scope.back() != n.resource)) {
@@ -165,14 +180,62 @@ class Evaluator {
  private:
   bool keywords(const Node& n, V v, Annotations* an) {
     const Kind kind = A::kind(v);
+    const MemberPlan* plan = !kCollect && an == nullptr && c_.member_plans ? n.members.get() : nullptr;
     bool ok = true;
     for (const Keyword& k : n.keywords) {
+      // `type` leads most nodes: tested here, it costs no call and no jump
+      // through the keyword switch.
+      if (!kCollect && k.op == Op::kType) {
+        if (type_matches(k, v, kind)) continue;
+        ok = false;
+        break;
+      }
+      if (plan != nullptr && k.plan_role != PlanRole::kNone) {
+        if (k.plan_role == PlanRole::kCovered || kind != Kind::kObject || members(*plan, v)) continue;
+        ok = false;
+        break;
+      }
       if (!keyword(k, v, kind, an)) {
         ok = false;
         if (!kCollect || !c_.all_errors || c_.overflow) break;
       }
     }
     return ok;
+  }
+
+  bool members(const MemberPlan& plan, V v) {
+    bool ok = true;
+    uint64_t seen = 0;
+    // Duplicate keys (EvalContext::checked_objects): known keys by their
+    // entry's bit, the few others pairwise.
+    bool checking = c_.checked_objects != nullptr && plan.entries.size() <= 64;
+    uint64_t known = 0;
+    constexpr size_t kOthers = 4;
+    std::string_view others[kOthers];
+    size_t other_count = 0;
+    A::members(v, [&](size_t, std::string_view key, V value) {
+      const Node* sub = plan.additional;
+      int e = plan.index.find(key);
+      if (e >= 0) {
+        const MemberPlan::Entry& entry = plan.entries[e];
+        seen |= entry.required_bit;
+        if (entry.property != nullptr) sub = entry.property;
+        if (checking) {
+          const uint64_t bit = uint64_t{1} << e;
+          checking = !(known & bit);
+          known |= bit;
+        }
+      } else if (checking) {
+        for (size_t j = 0; j < other_count && checking; ++j) checking = others[j] != key;
+        if (other_count == kOthers) checking = false;
+        if (checking) others[other_count++] = key;
+      }
+      return sub == nullptr || (ok = node(*sub, value, nullptr));
+    });
+    if constexpr (std::is_same_v<A, SimdAdapter>) {
+      if (ok && checking) (*c_.checked_objects)[v.json_index / 64] |= uint64_t{1} << (v.json_index % 64);
+    }
+    return ok && (seen & plan.required_mask) == plan.required_mask;
   }
 
   template <typename Msg>
@@ -258,32 +321,35 @@ class Evaluator {
     return found;
   }
 
+  static bool type_matches(const Keyword& k, V v, Kind kind) {
+    uint8_t have;
+    switch (kind) {
+      case Kind::kNull: have = kTypeNull; break;
+      case Kind::kBool: have = kTypeBoolean; break;
+      case Kind::kString: have = kTypeString; break;
+      case Kind::kArray: have = kTypeArray; break;
+      case Kind::kObject: have = kTypeObject; break;
+      default: {
+        Number n = A::number(v);
+        // Integers written as such parse to kInt/kUint; a double is an
+        // integer in draft 4 only beyond the 64-bit range (a big integer).
+        bool integer = k.integer_needs_integer_text
+                           ? n.kind != Number::kDouble || (n.is_integral() && std::fabs(n.d) >= 0x1p64)
+                           : n.is_integral();
+        have = integer ? (kTypeNumber | kTypeInteger) : kTypeNumber;
+        break;
+      }
+    }
+    return (have & k.types) != 0;
+  }
+
   bool keyword(const Keyword& k, V v, Kind kind, Annotations* an) {
     switch (k.op) {
       case Op::kFalse:
         return fail(k, [] { return std::string("no value is allowed here (schema false)"); });
-      case Op::kType: {
-        uint8_t have;
-        switch (kind) {
-          case Kind::kNull: have = kTypeNull; break;
-          case Kind::kBool: have = kTypeBoolean; break;
-          case Kind::kString: have = kTypeString; break;
-          case Kind::kArray: have = kTypeArray; break;
-          case Kind::kObject: have = kTypeObject; break;
-          default: {
-            Number n = A::number(v);
-            // Integers written as such parse to kInt/kUint; a double is an
-            // integer in draft 4 only beyond the 64-bit range (a big integer).
-            bool integer = k.integer_needs_integer_text
-                               ? n.kind != Number::kDouble || (n.is_integral() && std::fabs(n.d) >= 0x1p64)
-                               : n.is_integral();
-            have = integer ? (kTypeNumber | kTypeInteger) : kTypeNumber;
-            break;
-          }
-        }
-        if (have & k.types) return true;
+      case Op::kType:
+        if (type_matches(k, v, kind)) return true;
         return fail(k, [&] { return std::string("value has the wrong type"); });
-      }
       case Op::kEnum: {
         if (k.string_enum) {
           if (kind == Kind::kString && k.index.find(A::string(v)) >= 0) return true;
@@ -392,11 +458,16 @@ class Evaluator {
         return fail(k, [&] { return "array has fewer than " + std::to_string(k.count) + " items"; });
       case Op::kUniqueItems: {
         if (kind != Kind::kArray) return true;
-        std::vector<V> seen;
+        // Short arrays, the common case, keep their items on the stack.
+        constexpr size_t kInline = 16;
+        std::array<V, kInline> inline_items;
+        std::vector<V> heap_items;
+        const bool on_heap = A::array_size(v) > kInline;
+        V* seen = inline_items.data();
         size_t dup_a = 0, dup_b = 0;
         bool unique = true;
         A::items(v, [&](size_t i, V item) {
-          for (size_t j = 0; j < seen.size(); ++j) {
+          for (size_t j = 0; j < i; ++j) {
             if (equal_values<A>(seen[j], item)) {
               unique = false;
               dup_a = j;
@@ -404,7 +475,12 @@ class Evaluator {
               return false;
             }
           }
-          seen.push_back(item);
+          if (on_heap) {
+            heap_items.push_back(item);
+            seen = heap_items.data();
+          } else {
+            inline_items[i] = item;
+          }
           return true;
         });
         if (unique) return true;

@@ -1,7 +1,9 @@
 // Implements formats.h. Tested in tests/validator/parts_test.cc.
 #include "validator/formats.h"
 
+#include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 
 #include "validator/ecma_regex.h"
@@ -9,9 +11,9 @@
 namespace sluice::validator {
 namespace {
 
-bool digit(char c) { return c >= '0' && c <= '9'; }
-bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool hexdig(char c) { return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+constexpr bool digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool hexdig(char c) { return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 bool read_digits(std::string_view s, size_t at, size_t n, int* out) {
   if (at + n > s.size()) return false;
@@ -307,15 +309,18 @@ bool is_ipv6(std::string_view s) {
 }
 
 bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
+  if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return false;
+  // A table and no early exit: 32 loads instead of 32 chains of branches.
+  static constexpr auto kHex = [] {
+    std::array<uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = hexdig(static_cast<char>(c)) ? 1 : 0;
+    return t;
+  }();
+  unsigned ok = 1;
   for (size_t i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-    } else if (!hexdig(s[i])) {
-      return false;
-    }
+    if (i != 8 && i != 13 && i != 18 && i != 23) ok &= kHex[static_cast<unsigned char>(s[i])];
   }
-  return true;
+  return ok != 0;
 }
 
 bool is_uri(std::string_view s) {

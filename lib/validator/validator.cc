@@ -1,11 +1,16 @@
 // Implements sluice/validator.h except check_prefix (prefix.cc): document
 // parsing (simdjson, with nlohmann/json as the reference and as the fallback
-// for numbers beyond 64 bits), duplicate-key detection, the two evaluator
-// passes (fast yes/no, then error collection for invalid documents), and
-// numbers compared exactly. Tested in tests/validator/.
+// for numbers beyond 64 bits), duplicate-key detection (on the simdjson path
+// mostly folded into the yes/no pass), the two evaluator passes (fast yes/no
+// with MemberPlans, then error collection in keyword order for invalid
+// documents), and numbers compared exactly. Tested in
+// tests/validator/ (fast_path_test.cc compares the fast paths with their
+// references).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <unordered_set>
 
 #include "common/json_pointer.h"
@@ -178,79 +183,107 @@ Error depth_budget_error(const CompiledSchema& s) {
                                                     "): a $ref cycle that consumes no input, or a very deep document");
 }
 
-// Duplicate keys: small objects compare pairwise, larger ones use a set.
-Status check_duplicates(simdjson::dom::element v, std::vector<std::string>* path) {
-  if (v.type() == simdjson::dom::element_type::ARRAY) {
-    size_t i = 0;
-    for (simdjson::dom::element e : SimdAdapter::as<simdjson::dom::array>(v)) {
-      if (e.type() == simdjson::dom::element_type::ARRAY || e.type() == simdjson::dom::element_type::OBJECT) {
-        path->push_back(std::to_string(i));
-        Status s = check_duplicates(e, path);
-        if (!s.ok()) return s;
-        path->pop_back();
-      }
-      ++i;
-    }
-    return {};
-  }
-  if (v.type() != simdjson::dom::element_type::OBJECT) return {};
-  simdjson::dom::object obj = SimdAdapter::as<simdjson::dom::object>(v);
-  size_t n = obj.size();
-  std::string_view dup;
+// Duplicate keys, in document order as the reference parser finds them:
+// objects of up to 32 members compare each key's fingerprint (length and
+// three bytes) with the earlier ones, larger ones use a set. Returns whether
+// one was found, with the key and the object's location (`path`, innermost
+// token first: it is only needed once one is found). Without a path it
+// checks the object's own keys only.
+bool find_duplicate(SimdAdapter::Value v, std::string* dup, std::vector<std::string>* path);
+
+bool find_duplicate_in_members(SimdAdapter::Value v, std::string* dup, std::vector<std::string>* path) {
   bool found = false;
-  if (n > 1 && n <= 32) {
-    // Pairwise, but on cheap fingerprints (length and end bytes) first.
-    std::string_view keys[32];
-    uint32_t prints[32];
-    size_t k = 0;
-    for (simdjson::dom::key_value_pair kv : obj) {
-      std::string_view key = kv.key;
-      uint32_t print = key.empty() ? 0
-                                   : (uint32_t(key.size()) << 16) ^ (uint32_t(uint8_t(key.front())) << 8) ^
-                                         uint8_t(key.back());
-      for (size_t j = 0; j < k && !found; ++j) {
-        if (prints[j] == print && keys[j] == key) {
-          found = true;
-          dup = key;
+  const size_t n = v.scope_count();
+  // Written before they are read; left uninitialised because this runs for
+  // every object the evaluator did not check.
+  uint64_t prints[32];
+  const char* keys[32];
+  uint64_t filter = 0;
+  std::unique_ptr<std::unordered_set<std::string_view>> seen;
+  if (n > 32) seen = std::make_unique<std::unordered_set<std::string_view>>();
+  SimdAdapter::members(v, [&](size_t i, std::string_view key, SimdAdapter::Value value) {
+    bool repeated = false;
+    if (seen == nullptr) {
+      const size_t len = key.size();
+      const uint64_t print = len == 0 ? 0
+                                      : uint64_t{len} << 32 | uint64_t{uint8_t(key[0])} << 16 |
+                                            uint64_t{uint8_t(key[len / 2])} << 8 | uint8_t(key[len - 1]);
+      // A 64-bit filter over the fingerprints skips the comparisons for
+      // most keys.
+      const uint64_t bit = uint64_t{1} << ((print * 0x9E3779B97F4A7C15ull) >> 58);
+      if (filter & bit) {
+        for (size_t j = 0; j < i && !repeated; ++j) {
+          repeated = prints[j] == print && std::memcmp(keys[j], key.data(), len) == 0;
         }
       }
-      keys[k] = key;
-      prints[k++] = print;
+      filter |= bit;
+      prints[i] = print;
+      keys[i] = key.data();
+    } else {
+      repeated = !seen->insert(key).second;
     }
-  } else if (n > 32) {
-    std::unordered_set<std::string_view> seen;
-    for (simdjson::dom::key_value_pair kv : obj) {
-      if (!seen.insert(kv.key).second && !found) {
-        found = true;
-        dup = kv.key;
-      }
+    if (repeated) {
+      *dup = key;
+      return !(found = true);
     }
-  }
-  if (found) {
-    return document_error("duplicate key " + describe_json(Json(std::string(dup))), Location::kNoOffset,
-                          pointer_join(*path));
-  }
-  for (simdjson::dom::key_value_pair kv : obj) {
-    if (kv.value.type() == simdjson::dom::element_type::ARRAY ||
-        kv.value.type() == simdjson::dom::element_type::OBJECT) {
-      path->push_back(std::string(kv.key));
-      Status s = check_duplicates(kv.value, path);
-      if (!s.ok()) return s;
-      path->pop_back();
-    }
-  }
-  return {};
+    if (path == nullptr || !SimdAdapter::is_container(value) || !find_duplicate(value, dup, path)) return true;
+    path->push_back(std::string(key));
+    return !(found = true);
+  });
+  return found;
 }
 
+bool find_duplicate(SimdAdapter::Value v, std::string* dup, std::vector<std::string>* path) {
+  if (SimdAdapter::kind(v) == Kind::kObject) return find_duplicate_in_members(v, dup, path);
+  bool found = false;
+  SimdAdapter::items(v, [&](size_t i, SimdAdapter::Value e) {
+    if (!SimdAdapter::is_container(e) || !find_duplicate(e, dup, path)) return true;
+    path->push_back(std::to_string(i));
+    return !(found = true);
+  });
+  return found;
+}
+
+Status check_duplicates(SimdAdapter::Value root) {
+  std::string dup;
+  std::vector<std::string> path;
+  if (!SimdAdapter::is_container(root) || !find_duplicate(root, &dup, &path)) return {};
+  std::reverse(path.begin(), path.end());
+  return document_error("duplicate key " + describe_json(Json(dup)), Location::kNoOffset, pointer_join(path));
+}
+
+// Whether an object the evaluator left unmarked (EvalContext::
+// checked_objects) repeats a key. One walk over the tape, one word at a
+// time: stepping over numbers' value words instead would make each step
+// wait for the previous load. A value word that looks like an object's start
+// is told apart by the closing word, which points back only at a real start.
+bool unchecked_object_repeats_key(const simdjson::dom::document& doc, const std::vector<uint64_t>& checked) {
+  const uint64_t* tape = doc.tape.get();
+  const size_t end = static_cast<size_t>(tape[0] & simdjson::internal::JSON_VALUE_MASK);
+  constexpr uint64_t kObject = static_cast<uint64_t>(SimdAdapter::Tape::START_OBJECT);
+  constexpr uint64_t kObjectEnd = static_cast<uint64_t>(SimdAdapter::Tape::END_OBJECT);
+  std::string dup;
+  for (size_t i = 1; i < end; ++i) {
+    const uint64_t word = tape[i];
+    if ((word >> 56) != kObject || (checked[i / 64] >> (i % 64) & 1)) continue;
+    const size_t after = static_cast<uint32_t>(word);
+    if (after == 0 || after > end || (tape[after - 1] >> 56) != kObjectEnd ||
+        static_cast<uint32_t>(tape[after - 1]) != i) {
+      continue;
+    }
+    if (find_duplicate_in_members(SimdAdapter::Value(&doc, i), &dup, nullptr)) return true;
+  }
+  return false;
+}
+
+// The yes/no pass failed; the collecting pass says why. It runs the
+// keywords in their order, so it also settles what the MemberPlans' order
+// cannot (EvalContext::member_plans): whether max_eval_depth is met before a
+// failure, which makes the answer a budget error.
 template <typename A>
-Result<ValidationResult> run_evaluation(const CompiledSchema& schema, typename A::Value root,
-                                        const ValidateOptions& options) {
-  EvalContext fast;
-  fast.schema = &schema;
-  bool ok = Evaluator<A, false>(fast).node(*schema.root, root, nullptr);
-  if (fast.overflow) return depth_budget_error(schema);
+Result<ValidationResult> explain_failure(const CompiledSchema& schema, typename A::Value root,
+                                         const ValidateOptions& options) {
   ValidationResult result;
-  if (ok) return result;
   result.valid = false;
   EvalContext slow;
   slow.schema = &schema;
@@ -262,6 +295,37 @@ Result<ValidationResult> run_evaluation(const CompiledSchema& schema, typename A
     return make_error(ErrorCode::kInternal, "the validator's two passes disagree on this document");
   }
   return result;
+}
+
+template <typename A>
+Result<ValidationResult> run_evaluation(const CompiledSchema& schema, typename A::Value root,
+                                        const ValidateOptions& options) {
+  EvalContext fast;
+  fast.schema = &schema;
+  if (Evaluator<A, false>(fast).node(*schema.root, root, nullptr) && !fast.overflow) return ValidationResult{};
+  return explain_failure<A>(schema, root, options);
+}
+
+// The simdjson path checks duplicate keys alongside the yes/no pass; the
+// full walk that names the first one in document order runs only when there
+// may be one, or when the document is invalid anyway.
+Result<ValidationResult> run_simd_evaluation(const CompiledSchema& schema, const simdjson::dom::parser& parser,
+                                             const ValidateOptions& options) {
+  const SimdAdapter::Value root = SimdAdapter::root(parser);
+  if (!schema.options.reject_duplicate_keys) return run_evaluation<SimdAdapter>(schema, root, options);
+  thread_local std::vector<uint64_t> checked;
+  const size_t words = static_cast<size_t>(parser.doc.tape[0] & simdjson::internal::JSON_VALUE_MASK) + 1;
+  checked.assign((words + 63) / 64, 0);
+  EvalContext fast;
+  fast.schema = &schema;
+  fast.checked_objects = &checked;
+  const bool ok = Evaluator<SimdAdapter, false>(fast).node(*schema.root, root, nullptr) && !fast.overflow;
+  if (!ok || unchecked_object_repeats_key(parser.doc, checked)) {
+    Status s = check_duplicates(root);
+    if (!s.ok()) return s.error();
+  }
+  if (ok) return ValidationResult{};
+  return explain_failure<SimdAdapter>(schema, root, options);
 }
 
 Result<ValidationResult> validate_with_nlohmann(const CompiledSchema& schema, std::string_view document,
@@ -330,9 +394,8 @@ Result<ValidationResult> Validator::validate(std::string_view document, const Va
   }
   std::memcpy(tp.buffer.data(), document.data(), document.size());
   std::memset(tp.buffer.data() + document.size(), 0, simdjson::SIMDJSON_PADDING);
-  simdjson::dom::element root;
-  simdjson::error_code code = tp.parser.parse(reinterpret_cast<const uint8_t*>(tp.buffer.data()), document.size(), false)
-                                  .get(root);
+  simdjson::error_code code =
+      tp.parser.parse(reinterpret_cast<const uint8_t*>(tp.buffer.data()), document.size(), false).error();
   if (code == simdjson::NUMBER_ERROR) {
     // Numbers beyond 64-bit integers or double range: nlohmann/json keeps
     // them (as doubles), so the document is still validated.
@@ -344,12 +407,7 @@ Result<ValidationResult> Validator::validate(std::string_view document, const Va
     if (!again.ok()) return again.error();
     return document_error(simdjson::error_message(code));
   }
-  if (o.reject_duplicate_keys) {
-    std::vector<std::string> path;
-    Status s = check_duplicates(root, &path);
-    if (!s.ok()) return s.error();
-  }
-  return run_evaluation<SimdAdapter>(*impl_, root, options);
+  return run_simd_evaluation(*impl_, tp.parser, options);
 }
 
 }  // namespace sluice

@@ -2,7 +2,7 @@
 // Input: the first line is a schema, the rest a document. Checked on every
 // input, besides "no crash, no sanitizer report":
 //   - the simdjson and nlohmann parse paths agree (both errors, or the same
-//     verdict);
+//     verdict), and name the same duplicate key at the same pointer;
 //   - a valid document is kValid in prefix mode, and no prefix of it is
 //     kInvalid (prefix mode is sound).
 // Built and run for a bounded time by tools/fuzz/run_validator_fuzz.sh (the
@@ -35,6 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    fast.ok() ? reference.error().to_string().c_str() : fast.error().to_string().c_str());
       std::abort();
     }
+  }
+  if (!fast.ok() && !reference.ok() && fast.error().message.rfind("document: duplicate key", 0) == 0 &&
+      (fast.error().message != reference.error().message ||
+       fast.error().location.json_pointer != reference.error().location.json_pointer)) {
+    // Both parsers must name the first duplicate key in document order.
+    std::fprintf(stderr, "duplicate keys reported differently: %s vs %s\n", fast.error().to_string().c_str(),
+                 reference.error().to_string().c_str());
+    std::abort();
   }
   if (fast.ok() && reference.ok() && fast->valid != reference->valid) {
     std::fprintf(stderr, "verdicts disagree: simdjson %d, nlohmann %d\n", fast->valid, reference->valid);
