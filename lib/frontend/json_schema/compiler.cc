@@ -1534,6 +1534,45 @@ class Compiler {
 
     uint64_t min_p = f.min_properties, max_p = f.max_properties;
     if (options_.property_order == PropertyOrder::kAny) return any_order_object(members, extra, min_p, max_p, level);
+    // Two orders are read as the schema's: that of `properties`, and that
+    // of `required` followed by the other properties, since schemas written
+    // by tools often sort `properties` while `required` keeps the order
+    // people write. Either is accepted (both are valid JSON Schema); the
+    // second machine is built only when the orders differ.
+    Result<ExprId> start_r = key_machine(f, members, extra, level);
+    if (!start_r.ok()) return start_r.error();
+    ExprId start = *start_r;
+    std::vector<Member> by_required;
+    for (const std::string& name : f.required) {
+      for (const Member& m : members) {
+        if (m.name == name && std::none_of(by_required.begin(), by_required.end(),
+                                           [&](const Member& x) { return x.name == name; })) {
+          by_required.push_back(m);
+        }
+      }
+    }
+    for (const Member& m : members) {
+      if (!m.required) by_required.push_back(m);
+    }
+    const bool same_order = std::equal(members.begin(), members.end(), by_required.begin(), by_required.end(),
+                                       [](const Member& x, const Member& y) { return x.name == y.name; });
+    if (!same_order && by_required.size() == members.size()) {
+      Result<ExprId> second = key_machine(f, by_required, extra, level);
+      if (!second.ok()) return second.error();
+      start = grammar_.choice({start, *second});
+    }
+    std::vector<ExprId> alternatives;
+    bool any_required = std::any_of(members.begin(), members.end(), [](const Member& m) { return m.required; });
+    if (min_p == 0 && !any_required) alternatives.push_back(empty_container('{', '}'));
+    if (max_p > 0) alternatives.push_back(grammar_.sequence({open('{', level), start, close('}', level)}));
+    return grammar_.choice(std::move(alternatives));
+  }
+
+  // The rules that write an object's members in the order given (with
+  // floating members anywhere, see below); returns the start rule.
+  Result<ExprId> key_machine(const Flat& f, const std::vector<Member>& members, std::optional<ExprId> extra,
+                             uint32_t level) {
+    const uint64_t min_p = f.min_properties, max_p = f.max_properties;
     // Members named only by merged schemas (allOf, a branch of anyOf or
     // oneOf, dependencies) or only by `required` have no place in the
     // schema's own order; up to kMaxFloatingMembers of them may appear
@@ -1582,7 +1621,7 @@ class Compiler {
       }
       return grammar_.ref(it->second);
     };
-    ExprId start = state(0, 0, 0);
+    const ExprId start = state(0, 0, 0);
     while (!todo.empty()) {
       auto [i, c, used] = todo.back();
       todo.pop_back();
@@ -1604,11 +1643,7 @@ class Compiler {
       if (extra && can_add) alternatives.push_back(grammar_.sequence({written(*extra), state(i, c + 1, used)}));
       grammar_.set_body(rules[{i, c, used}], grammar_.choice(std::move(alternatives)));
     }
-    std::vector<ExprId> alternatives;
-    bool any_required = std::any_of(members.begin(), members.end(), [](const Member& m) { return m.required; });
-    if (min_p == 0 && !any_required) alternatives.push_back(empty_container('{', '}'));
-    if (max_p > 0) alternatives.push_back(grammar_.sequence({open('{', level), start, close('}', level)}));
-    return grammar_.choice(std::move(alternatives));
+    return start;
   }
 
   // Any order: states are (members used, count), so the grammar grows as

@@ -19,8 +19,9 @@
 //   fraction (3.0), which JSON Schema counts as an integer. An unconstrained
 //   number also accepts exponents.
 // - Object keys are never repeated. Property order follows the schema unless
-//   PropertyOrder::kAny; properties not named in the schema (where allowed)
-//   may appear anywhere, and so may up to three properties named only by
+//   PropertyOrder::kAny: the order of `properties`, or that of `required`
+//   followed by the other properties. Properties not named in the schema
+//   (where allowed) may appear anywhere, and so may up to three named only by
 //   merged schemas (allOf, a branch of anyOf/oneOf, dependencies) or only by
 //   `required`, since the schema gives them no place in its order.
 // - Nothing throws; all failures are values. Budgets bound the grammar size
@@ -48,7 +49,7 @@ enum class JsonWhitespace : uint8_t {
 };
 
 enum class PropertyOrder : uint8_t {
-  kSchema,  // the order of `properties` in the schema (OpenAI and llguidance do this)
+  kSchema,  // the order of `properties` (OpenAI and llguidance do this), or of `required` then the rest
   kAny,     // any order; costs grammar size exponential in the number of properties
 };
 
