@@ -8,6 +8,8 @@
 // Needs nothing from ../shared.
 #include <catch2/catch.hpp>
 
+#include "validator/splitmix.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -23,17 +25,7 @@ using namespace sluice::validator;
 
 namespace {
 
-// splitmix64, so every platform draws the same inputs.
-struct Rng {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  size_t below(size_t n) { return static_cast<size_t>(next() % n); }
-};
+using sluice::validator_test::Rng;
 
 const char* kKeys[] = {"a", "b", "c", "id", "name", "x-1", "", "tags", "é", "zz"};
 

@@ -3,6 +3,8 @@
 // invalid (checked on every prefix of random valid documents, fixed seed).
 #include <catch2/catch.hpp>
 
+#include "validator/splitmix.h"
+
 #include <string>
 
 #include "sluice/validator.h"
@@ -27,16 +29,7 @@ using sluice::PrefixVerdict;
 
 PrefixVerdict verdict(const sluice::Validator& v, std::string_view prefix) { return v.check_prefix(prefix).verdict; }
 
-struct Rng {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-};
+using sluice::validator_test::Rng;
 
 std::string ws(Rng& rng) { return rng.below(4) == 0 ? std::string(" \n\t").substr(rng.below(3), 1) : ""; }
 
