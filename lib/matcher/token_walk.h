@@ -18,6 +18,7 @@
 // Tested through tests/matcher/ (fast masks against the reference).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -34,7 +35,14 @@ class TokenWalker {
   // Beyond max_memo_configs the memo is dropped and refilled, so it stays
   // under about 1 KiB times that.
   TokenWalker(const Vocabulary& vocabulary, size_t max_memo_configs)
-      : vocabulary_(vocabulary), max_memo_configs_(max_memo_configs) {}
+      : vocabulary_(vocabulary), max_memo_configs_(max_memo_configs) {
+    // Room for the memo's first configurations up front: growing the
+    // transition table by doubling copies all of it each time, which on a
+    // fresh matcher costs more than the steps themselves.
+    const size_t initial = std::min<size_t>(max_memo_configs + 1, kInitialConfigs);
+    transitions_.reserve(initial * 256);
+    configs_.reserve(initial);
+  }
 
   // Every trie node. accepted gets token ids, uncertain gets trie nodes in
   // depth-first order. False on a budget error (stepper.status()).
@@ -67,6 +75,7 @@ class TokenWalker {
 
  private:
   static constexpr uint32_t kDead = 0;  // the empty configuration's id
+  static constexpr size_t kInitialConfigs = 64;
 
   struct Hash {
     size_t operator()(const Config& c) const;
