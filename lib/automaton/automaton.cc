@@ -131,6 +131,7 @@ class Builder {
       if (!ok_) return error_;
       rule_entry_[r] = entry;
       current_rule_ = r;
+      shared_.clear();
       nfa_[exit].final = true;
       if (!compile(bodies_[r], entry, exit, 0)) return error_;
       // Rules referenced while compiling join the queue.
@@ -242,6 +243,29 @@ class Builder {
                                                              std::to_string(options_.max_nesting)));
     }
     const Expr& e = grammar_.expr(id);
+    // An expression that occurs more than once in a rule, each time ending
+    // at the same state (the alternatives of a trie of property names, say,
+    // each ending in "any other string"), is built once: later occurrences
+    // enter the first one's states. Fresh entry states keep those paths
+    // apart from the siblings at `from`.
+    const bool composite =
+        e.kind == ExprKind::kSequence || e.kind == ExprKind::kChoice || e.kind == ExprKind::kRepeat;
+    if (composite && estimate(id, depth) >= kShareMinStates) {
+      auto [it, fresh] = shared_.try_emplace({id, to}, 0);
+      if (!fresh) {
+        nfa_[from].eps.push_back(it->second);
+        return true;
+      }
+      const uint32_t entry = new_state();
+      if (!ok_) return false;
+      it->second = entry;
+      nfa_[from].eps.push_back(entry);
+      return compile_parts(e, entry, to, depth);
+    }
+    return compile_parts(e, from, to, depth);
+  }
+
+  bool compile_parts(const Expr& e, uint32_t from, uint32_t to, uint32_t depth) {
     switch (e.kind) {
       case ExprKind::kEmpty: nfa_[from].eps.push_back(to); return true;
       case ExprKind::kNothing: return true;
@@ -551,6 +575,10 @@ class Builder {
   std::map<ExprId, uint32_t> expr_rule_;
   std::map<uint32_t, uint32_t> loop_rule_;
   std::map<ExprId, uint64_t> estimate_;
+  // compile()'s shared expressions in the current rule: (expression, end
+  // state) to the entry state built for it.
+  static constexpr uint64_t kShareMinStates = 4;
+  std::map<std::pair<ExprId, uint32_t>, uint32_t> shared_;
   uint32_t current_rule_ = 0;  // names synthetic rules after their owner
   size_t counter_loops_ = 0;
   bool ok_ = true;

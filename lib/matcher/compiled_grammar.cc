@@ -7,6 +7,7 @@
 
 #include "matcher/shared_classes.h"
 #include "matcher/token_walk.h"
+#include "vocab/text_slice.h"
 #include "vocab/token_trie.h"
 
 namespace sluice {
@@ -85,18 +86,20 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::classes(const
   return computed;
 }
 
-// Stores `accepted` (plus the base's accepted tokens) in `result`, as a
-// bitset when dense or a sorted list when sparse.
+// Stores `accepted` (plus the base's accepted tokens, or the given words)
+// in `result`, as a bitset when dense or a sorted list when sparse.
 std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_ptr<TokenClasses> result,
-                                                                   std::vector<TokenId> accepted) const {
+                                                                   std::vector<TokenId> accepted,
+                                                                   const std::vector<uint32_t>* words) const {
   const size_t vocab_size = vocabulary.size();
+  if (result->base && !result->base->accepted_words.empty()) words = &result->base->accepted_words;
+  if (words) {
+    result->accepted_words = *words;
+    for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
+    return result;
+  }
   if (result->base) {
     const TokenClasses& b = *result->base;
-    if (!b.accepted_words.empty()) {
-      result->accepted_words = b.accepted_words;
-      for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
-      return result;
-    }
     accepted.insert(accepted.end(), b.accepted_ids.begin(), b.accepted_ids.end());
   }
   if (accepted.size() * 32 > vocab_size) {
@@ -165,13 +168,16 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
         if (auto shared = SharedClassCache::instance().find(vocabulary.serial(), *signature)) return shared;
       }
     }
-    if (!context.walker.classify_all(stepper, start, accepted, result->uncertain)) return fail();
+    bool slice_accepted = false;
+    if (!context.walker.classify_all(stepper, start, accepted, result->uncertain, &slice_accepted)) return fail();
+    const std::vector<uint32_t>* slice_words = slice_accepted ? &vocabulary.text_slice().words() : nullptr;
     if (signature) {
-      auto finished = finish(std::move(result), std::move(accepted));
+      auto finished = finish(std::move(result), std::move(accepted), slice_words);
       SharedClassCache::instance().insert(vocabulary.serial(), std::move(*signature), finished,
                                           options.max_shared_mask_cache_bytes);
       return finished;
     }
+    return finish(std::move(result), std::move(accepted), slice_words);
   } else {
     result->base = std::move(base);
     std::vector<TokenClass> out;

@@ -63,7 +63,8 @@ struct CompiledGrammar::Impl {
  private:
   Result<std::shared_ptr<const matcher::TokenClasses>> compute(const matcher::SegmentKey& key) const;
   std::shared_ptr<const matcher::TokenClasses> finish(std::shared_ptr<matcher::TokenClasses> result,
-                                                      std::vector<TokenId> accepted) const;
+                                                      std::vector<TokenId> accepted,
+                                                      const std::vector<uint32_t>* words = nullptr) const;
 };
 
 }  // namespace sluice

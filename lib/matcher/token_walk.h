@@ -45,9 +45,11 @@ class TokenWalker {
   }
 
   // Every trie node. accepted gets token ids, uncertain gets trie nodes in
-  // depth-first order. False on a budget error (stepper.status()).
+  // depth-first order. When *slice_accepted comes back true, every token of
+  // the vocabulary's text slice (vocab/text_slice.h) is accepted too and
+  // left out of `accepted`. False on a budget error (stepper.status()).
   bool classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
-                    std::vector<uint32_t>& uncertain);
+                    std::vector<uint32_t>& uncertain, bool* slice_accepted);
   // The given trie nodes (ascending); out[i] classifies nodes[i]. Walks only
   // the trie paths that lead to listed nodes, each prefix once.
   bool classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& nodes,
@@ -76,6 +78,10 @@ class TokenWalker {
  private:
   static constexpr uint32_t kDead = 0;  // the empty configuration's id
   static constexpr size_t kInitialConfigs = 64;
+  // Past this many (configuration, UTF-8 state) pairs a check gives up:
+  // it would cost more than walking the subtree.
+  static constexpr size_t kMaxSlicePairs = 2048;
+  static constexpr uint8_t kUnknownVerdict = 0, kAbsorbs = 1, kRefuses = 2;
 
   struct Hash {
     size_t operator()(const Config& c) const;
@@ -87,6 +93,13 @@ class TokenWalker {
   };
 
   void level(size_t depth);
+  // Whether every string of the text slice (vocab/text_slice.h) that
+  // continues from UTF-8 state slice_state is consumed, byte by byte, from
+  // configuration `config`. Answers are memoised with the configurations;
+  // a check that would explore more than kMaxSlicePairs new pairs answers
+  // no.
+  // *ok is false on a budget error.
+  bool absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state, bool* ok);
   bool compute_transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
 
   const Vocabulary& vocabulary_;
@@ -97,6 +110,17 @@ class TokenWalker {
   std::vector<uint32_t> level_config_;
   std::vector<uint8_t> level_uncertain_;
   std::vector<NodeId> raw_;
+  // absorbs_text_slice's search: path, component stack, search indices.
+  struct SliceVisit {
+    uint64_t pair;
+    uint32_t index, low;
+    unsigned byte;  // the next byte to try
+  };
+  std::vector<SliceVisit> slice_path_;
+  std::vector<uint64_t> slice_components_;
+  std::unordered_map<uint64_t, uint32_t> slice_index_;
+  // absorbs_text_slice's answers, TextSlice::kStates per configuration.
+  std::vector<uint8_t> slice_verdicts_;
   Config scratch_;
   uint64_t generation_ = 0;
 };

@@ -1,8 +1,10 @@
 // Implements sluice/vocab.h. Tested in tests/vocab/.
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 #include "sluice/vocab.h"
+#include "vocab/text_slice.h"
 #include "vocab/token_trie.h"
 
 namespace sluice {
@@ -24,6 +26,8 @@ struct Vocabulary::Impl {
   std::vector<bool> eos_flag;
   size_t max_token_bytes = 0;
   vocab::TokenTrie trie;
+  // Built with the trie, so that no mask pays for it.
+  std::unique_ptr<vocab::TextSlice> slice;
 
   size_t size() const { return offsets.size() - 1; }
   std::string_view token(size_t id) const {
@@ -42,10 +46,15 @@ struct Vocabulary::Impl {
     eos_flag.assign(n, false);
     for (TokenId id : eos) eos_flag[id] = true;
     trie = vocab::TokenTrie(views, include);
+    slice = std::make_unique<vocab::TextSlice>(trie);
   }
 };
 
-Vocabulary::Vocabulary() : impl_(std::make_shared<Impl>()) {}
+Vocabulary::Vocabulary() {
+  auto impl = std::make_shared<Impl>();
+  impl->finish();
+  impl_ = std::move(impl);
+}
 
 Vocabulary Vocabulary::from_tokenizer(const Tokenizer& tokenizer) {
   auto impl = std::make_shared<Impl>();
@@ -139,10 +148,12 @@ bool Vocabulary::is_eos(TokenId id) const {
 size_t Vocabulary::max_token_bytes() const { return impl_->max_token_bytes; }
 
 size_t Vocabulary::memory_bytes() const {
-  return impl_->trie.memory_bytes() + impl_->kinds.size() + impl_->bytes.size() +
+  return impl_->trie.memory_bytes() + impl_->slice->memory_bytes() + impl_->kinds.size() + impl_->bytes.size() +
          impl_->offsets.size() * sizeof(uint32_t);
 }
 
 const vocab::TokenTrie& Vocabulary::trie() const { return impl_->trie; }
+
+const vocab::TextSlice& Vocabulary::text_slice() const { return *impl_->slice; }
 
 }  // namespace sluice

@@ -6,7 +6,9 @@
 
 #include "frontend/utf8_text.h"
 #include "automaton/automaton.h"
+#include "ir/reference_recognizer.h"
 #include "sluice/compiler.h"
+#include "sluice/matcher.h"
 
 namespace sluice {
 
@@ -107,6 +109,41 @@ TEST_CASE("automaton compile errors and budgets", "[automaton]") {
     REQUIRE(r.ok());
     REQUIRE(r->counter_loops == 1);
     REQUIRE(r->states.size() < 10);
+  }
+  SECTION("an expression repeated in a rule, ending at one place, is built once") {
+    // A trie of names whose branches all end in one "any other text"
+    // expression, as the JSON Schema compiler writes for additional keys.
+    Grammar g;
+    RuleId a = g.declare_rule("root");
+    g.set_root(a);
+    ExprId tail = g.star(g.choice({g.char_class({{'a', 'z'}, {0x80, 0x10FFFF}}),
+                                   g.sequence({g.literal("\\"), g.char_class({{'n', 'n'}, {'t', 't'}})})}));
+    std::vector<ExprId> branches;
+    for (int i = 0; i < 200; ++i) branches.push_back(g.sequence({g.literal("k" + std::to_string(i)), tail}));
+    g.set_body(a, g.sequence({g.choice(branches), g.literal(";")}));
+    auto r = automaton::build_automaton(g, options);
+    REQUIRE(r.ok());
+    // 200 names of up to four bytes, plus one copy of the tail.
+    REQUIRE(r->states.size() < 200 * 4 + 40);
+    auto compiled = CompiledGrammar::compile(g, Vocabulary(), options);
+    REQUIRE(compiled.ok());
+    auto reference = ir::ReferenceRecognizer::create(g);
+    REQUIRE(reference.ok());
+    std::mt19937 rng(3);
+    const std::vector<std::string> pieces = {"k", "1", "7", "19", "x", "\\n", "\\q", "\xC3\xA9", ";", "0"};
+    for (int i = 0; i < 3000; ++i) {
+      std::string text;
+      const size_t n = 1 + rng() % 6;
+      for (size_t k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+      Matcher m(compiled.value());
+      const bool fast = m.accept_string(text);
+      ir::ReferenceRecognizer ref = reference.value();
+      auto fed = ref.feed(text);
+      REQUIRE(fed.ok());
+      INFO(text);
+      REQUIRE(fast == (fed.value() && !ref.dead()));
+      if (fast) REQUIRE(m.is_accepting() == ref.accepting());
+    }
   }
   SECTION("every state kept can complete") {
     Grammar g;

@@ -88,4 +88,78 @@ TEST_CASE("json masks equal the reference with real tokenizers", "[matcher][diff
   }
 }
 
+namespace {
+
+// Strings whose bodies do or do not take every raw-text token (the text
+// slice, vocab/text_slice.h): the slice shortcut must never change a mask.
+std::vector<Grammar> string_body_grammars() {
+  std::vector<Grammar> out;
+  auto make = [&](auto&& body_of) {
+    Grammar g;
+    RuleId root = g.declare_rule("root");
+    g.set_root(root);
+    ExprId hex = g.char_class({{'0', '9'}, {'a', 'f'}});
+    ExprId escape = g.sequence({g.literal("\\"), g.choice({g.char_class({{'"', '"'}, {'\\', '\\'}, {'n', 'n'}}),
+                                                          g.sequence({g.literal("u"), g.repeat(hex, 4, 4)})})});
+    ExprId plain = g.char_class({{0x20, 0x21}, {0x23, 0x5B}, {0x5D, 0xD7FF}, {0xE000, 0x10FFFF}});
+    ExprId body = body_of(g, g.choice({plain, escape}));
+    g.set_body(root, g.sequence({g.literal("\""), body, g.literal("\""), g.literal(":"), g.char_class({{'0', '9'}})}));
+    REQUIRE(g.validate().ok());
+    out.push_back(std::move(g));
+  };
+  // Any string: absorbs.
+  make([](Grammar& g, ExprId ch) { return g.star(ch); });
+  // Any string but "ab" and "b", built as a trie whose branches end in the
+  // same "any other string" expression (shared in the automaton).
+  make([](Grammar& g, ExprId ch) {
+    ExprId rest = g.star(ch);
+    ExprId other_than_a_b = g.sequence({g.char_class({{'a', 'b'}, {'"', '"'}, {'\\', '\\'}, {0, 0x1F}}, true), rest});
+    ExprId after_ab = g.sequence({ch, rest});
+    ExprId after_a = g.choice({g.empty(), g.sequence({g.literal("b"), after_ab}),
+                               g.sequence({g.char_class({{'b', 'b'}, {'"', '"'}, {'\\', '\\'}, {0, 0x1F}}, true), rest})});
+    return g.choice({g.empty(), g.sequence({g.literal("a"), after_a}), g.sequence({g.literal("b"), after_ab}),
+                     other_than_a_b});
+  });
+  // One letter missing: refuses.
+  make([](Grammar& g, ExprId) {
+    return g.star(g.char_class({{0, 0x1F}, {'"', '"'}, {'\\', '\\'}, {'z', 'z'}}, true));
+  });
+  // No code point past U+FFFF: refuses on four-byte text.
+  make([](Grammar& g, ExprId) {
+    return g.star(g.char_class({{0x20, 0x21}, {0x23, 0x5B}, {0x5D, 0xD7FF}, {0xE000, 0xFFFF}}));
+  });
+  // Bounded length (a counter loop or unrolled): refuses once near the end.
+  make([](Grammar& g, ExprId ch) { return g.repeat(ch, 0, 6); });
+  make([](Grammar& g, ExprId ch) { return g.repeat(ch, 2, 40); });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("string bodies: masks with the text slice equal the reference", "[matcher][differential][slice]") {
+  std::vector<Grammar> grammars = string_body_grammars();
+  Vocabulary synthetic = small_vocabulary(13, 400);
+  for (size_t i = 0; i < grammars.size(); ++i) {
+    INFO("grammar " << i << ":\n" << grammars[i].to_string());
+    for (size_t unroll : {size_t{0}, size_t{64}}) {
+      WalkOptions options;
+      options.steps = 14;
+      options.walks = 4;
+      options.compile.unroll_state_limit = unroll;
+      differential_walk(grammars[i], synthetic, 700 + static_cast<uint32_t>(i), options);
+    }
+  }
+  if (auto llama3 = cached_vocabulary("llama3")) {
+    for (size_t i = 0; i < grammars.size(); ++i) {
+      INFO("grammar " << i << " with llama3:\n" << grammars[i].to_string());
+      WalkOptions options;
+      options.steps = 6;
+      options.walks = 2;
+      options.sample = 2000;
+      options.full_steps = 1;
+      differential_walk(grammars[i], *llama3, 800 + static_cast<uint32_t>(i), options);
+    }
+  }
+}
+
 }  // namespace sluice::testing

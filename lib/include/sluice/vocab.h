@@ -29,6 +29,7 @@ namespace sluice {
 
 namespace vocab {
 class TokenTrie;
+class TextSlice;
 }
 
 class Vocabulary {
@@ -60,6 +61,9 @@ class Vocabulary {
 
   // The trie over every token with a non-empty byte string.
   const vocab::TokenTrie& trie() const;
+  // The tokens that can stand as raw text inside a JSON string
+  // (lib/vocab/text_slice.h).
+  const vocab::TextSlice& text_slice() const;
 
   struct Impl;
 
