@@ -21,7 +21,6 @@ using matcher::NodeId;
 using matcher::SegmentKey;
 using matcher::SharedClassCache;
 using matcher::Stepper;
-using matcher::TokenClass;
 using matcher::TokenClasses;
 using matcher::TokenWalker;
 
@@ -131,6 +130,8 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     auto found = classes(shorter);
     if (!found.ok()) return found;
     base = found.value();
+    // Nothing left to resolve: the longer key's classes are the base's.
+    if (base->uncertain.empty()) return base;
   }
   std::lock_guard lock(compute_mutex);
   if (!compute_context || compute_context->arena.size() > kComputeArenaNodes) {
@@ -180,17 +181,14 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     return finish(std::move(result), std::move(accepted), slice_words);
   } else {
     result->base = std::move(base);
-    std::vector<TokenClass> out;
-    if (!context.walker.classify_list(stepper, start, result->base->uncertain, out)) return fail();
+    std::vector<uint32_t> accepted_nodes;
+    if (!context.walker.classify_list(stepper, start, result->base->uncertain, accepted_nodes, result->uncertain)) {
+      return fail();
+    }
     const auto& trie = vocabulary.trie();
-    for (size_t i = 0; i < out.size(); ++i) {
-      uint32_t node = result->base->uncertain[i];
-      if (out[i] == TokenClass::kAccepted) {
-        const auto& tn = trie.nodes()[node];
-        for (uint32_t t = tn.token_begin; t < tn.token_end; ++t) accepted.push_back(trie.token_ids()[t]);
-      } else if (out[i] == TokenClass::kUncertain) {
-        result->uncertain.push_back(node);
-      }
+    for (uint32_t node : accepted_nodes) {
+      const auto& tn = trie.nodes()[node];
+      for (uint32_t t = tn.token_begin; t < tn.token_end; ++t) accepted.push_back(trie.token_ids()[t]);
     }
   }
   return finish(std::move(result), std::move(accepted));

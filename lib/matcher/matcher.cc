@@ -17,7 +17,6 @@ namespace sluice {
 
 using matcher::Config;
 using matcher::SegmentKey;
-using matcher::TokenClass;
 using matcher::TokenClasses;
 
 struct Matcher::State {
@@ -164,14 +163,15 @@ struct Matcher::State {
         if (!(words[first >> 5] >> (first & 31) & 1)) uncertain[kept++] = node;
       }
       uncertain.resize(kept);
-      if (!walker.classify_list(stepper, config, uncertain, classes_out)) {
+      accepted_nodes.clear();
+      still_uncertain.clear();
+      if (!walker.classify_list(stepper, config, uncertain, accepted_nodes, still_uncertain)) {
         fail(stepper.status());
         std::memset(words, 0, n_words * sizeof(uint32_t));
         return status;
       }
-      for (size_t i = 0; i < uncertain.size(); ++i) {
-        if (classes_out[i] != TokenClass::kAccepted) continue;
-        const auto& tn = trie.nodes()[uncertain[i]];
+      for (uint32_t node : accepted_nodes) {
+        const auto& tn = trie.nodes()[node];
         for (uint32_t t = tn.token_begin; t < tn.token_end; ++t) {
           TokenId id = trie.token_ids()[t];
           words[id >> 5] |= uint32_t{1} << (id & 31);
@@ -207,7 +207,8 @@ struct Matcher::State {
   std::vector<SegmentKey> keys;
   std::vector<std::shared_ptr<const TokenClasses>> held;
   std::vector<uint32_t> uncertain;
-  std::vector<TokenClass> classes_out;
+  std::vector<uint32_t> accepted_nodes;
+  std::vector<uint32_t> still_uncertain;  // over a real stack: always empty
 };
 
 Matcher::Matcher(std::shared_ptr<const CompiledGrammar> grammar)

@@ -32,7 +32,7 @@ namespace sluice::matcher {
 // Signatures are skipped (nothing shared) for frames that reach more states
 // than this: such a frame is usually a schema's own object structure, which
 // no other schema repeats, and writing it out would cost more than it saves.
-inline constexpr size_t kMaxSignatureStates = 1024;
+inline constexpr size_t kMaxSignatureStates = 256;
 
 // The frame is (state, consumed, need, rem) as in a SegmentKey, counters
 // already capped; tracks_consumed is Stepper::tracks_consumed().

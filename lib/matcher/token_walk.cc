@@ -228,13 +228,14 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
 }
 
 bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& list,
-                                std::vector<TokenClass>& out) {
+                                std::vector<uint32_t>& accepted, std::vector<uint32_t>& uncertain) {
   // The same walk as classify_all, but only down the paths to listed nodes:
   // a subtree holding none is skipped whole, and so is every listed node
-  // under a prefix that dies (they share its verdict).
+  // under a prefix that dies (they share its verdict). Rejected nodes are
+  // never touched one by one: lists run to tens of thousands of nodes (all
+  // the tokens that start with a space, say) and most die together.
   const vocab::TokenTrie& trie = vocabulary_.trie();
   const auto& nodes = trie.nodes();
-  out.assign(list.size(), TokenClass::kRejected);
   if (list.empty()) return true;
   if (memo_full()) clear_memo();
   level(vocabulary_.max_token_bytes() + 1);
@@ -242,12 +243,11 @@ bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std
   std::sort(sorted.nodes.begin(), sorted.nodes.end());
   level_config_[0] = intern(sorted);
   level_uncertain_[0] = start.popped;
-  size_t k = 0;
+  auto k = list.begin();
   uint32_t i = 1;
-  const size_t count = list.size();
-  while (k < count) {
+  while (k != list.end()) {
     const vocab::TrieNode& node = nodes[i];
-    if (list[k] >= node.subtree_end) {
+    if (*k >= node.subtree_end) {
       i = node.subtree_end;
       continue;
     }
@@ -255,19 +255,20 @@ bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std
     uint32_t packed = 0;
     if (!transition(stepper, level_config_[d - 1], node.byte, &packed)) return false;
     const bool parent_uncertain = level_uncertain_[d - 1];
-    if (list[k] == i) {
+    if (*k == i) {
       if (packed & 1) {
-        out[k] = TokenClass::kAccepted;
+        accepted.push_back(i);
       } else if (parent_uncertain) {
-        out[k] = TokenClass::kUncertain;
+        uncertain.push_back(i);
       }
       ++k;
     }
     const Config& here = configs_[packed >> 1];
     const bool here_uncertain = parent_uncertain || here.popped;
     if (here.empty()) {
-      const TokenClass verdict = here_uncertain ? TokenClass::kUncertain : TokenClass::kRejected;
-      while (k < count && list[k] < node.subtree_end) out[k++] = verdict;
+      auto past = std::lower_bound(k, list.end(), node.subtree_end);
+      if (here_uncertain) uncertain.insert(uncertain.end(), k, past);
+      k = past;
       i = node.subtree_end;
       continue;
     }

@@ -28,8 +28,6 @@
 
 namespace sluice::matcher {
 
-enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
-
 class TokenWalker {
  public:
   // Beyond max_memo_configs the memo is dropped and refilled, so it stays
@@ -50,10 +48,11 @@ class TokenWalker {
   // left out of `accepted`. False on a budget error (stepper.status()).
   bool classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                     std::vector<uint32_t>& uncertain, bool* slice_accepted);
-  // The given trie nodes (ascending); out[i] classifies nodes[i]. Walks only
+  // The given trie nodes (ascending): appends the accepted ones and the
+  // uncertain ones (both ascending); the others are rejected. Walks only
   // the trie paths that lead to listed nodes, each prefix once.
   bool classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& nodes,
-                     std::vector<TokenClass>& out);
+                     std::vector<uint32_t>& accepted, std::vector<uint32_t>& uncertain);
 
   // The memo, for stepping one configuration at a time (the matcher's
   // accept path). Ids stay valid until the memo is dropped, which bumps
