@@ -8,6 +8,7 @@
 #include "automaton/automaton.h"
 #include "matcher/engine.h"
 #include "matcher/mask_cache.h"
+#include "matcher/slice_absorption.h"
 #include "matcher/token_walk.h"
 #include "sluice/compiler.h"
 #include "sluice/vocab.h"
@@ -41,7 +42,9 @@ struct CompiledGrammar::Impl {
     static constexpr size_t kMemoConfigs = 4096;
     explicit ComputeContext(const Impl& g)
         : stepper(g.automaton, arena, g.options.max_stacks_per_step, g.options.max_stack_nodes),
-          walker(g.vocabulary, kMemoConfigs) {}
+          walker(g.vocabulary, kMemoConfigs) {
+      walker.use_slice_absorption(&g.slice_absorption);
+    }
     matcher::Arena arena;
     matcher::Stepper stepper;
     matcher::TokenWalker walker;
@@ -49,6 +52,9 @@ struct CompiledGrammar::Impl {
   static constexpr size_t kComputeArenaNodes = size_t{1} << 16;
   mutable std::mutex compute_mutex;
   mutable std::unique_ptr<ComputeContext> compute_context;
+  // Which states absorb the text slice; outlives compute contexts. Guarded
+  // by compute_mutex.
+  mutable matcher::SliceAbsorption slice_absorption{automaton};
   // States whose frames reach too much of the automaton to be shared
   // (matcher/shared_classes.h), so their signatures are not written again.
   // Guarded by compute_mutex.

@@ -23,7 +23,6 @@ void TokenWalker::clear_memo() {
   configs_.clear();
   index_.clear();
   transitions_.clear();
-  slice_verdicts_.clear();
 }
 
 uint32_t TokenWalker::intern(const Config& config) {
@@ -31,7 +30,6 @@ uint32_t TokenWalker::intern(const Config& config) {
     configs_.push_back(Config{});
     index_.emplace(Config{}, kDead);
     transitions_.assign(256, -1);
-    slice_verdicts_.assign(vocab::TextSlice::kStates, kUnknownVerdict);
   }
   auto it = index_.find(config);
   if (it != index_.end()) return it->second;
@@ -39,7 +37,6 @@ uint32_t TokenWalker::intern(const Config& config) {
   configs_.push_back(config);
   index_.emplace(config, id);
   transitions_.resize(transitions_.size() + 256, -1);
-  slice_verdicts_.resize(slice_verdicts_.size() + vocab::TextSlice::kStates, kUnknownVerdict);
   return id;
 }
 
@@ -64,80 +61,14 @@ void TokenWalker::level(size_t depth) {
   }
 }
 
-bool TokenWalker::absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state, bool* ok) {
-  using vocab::TextSlice;
-  *ok = true;
-  auto verdict = [&](uint64_t pair) -> uint8_t& {
-    return slice_verdicts_[(pair >> 8) * TextSlice::kStates + (pair & 0xFF)];
-  };
-  const uint64_t root = uint64_t{config} << 8 | slice_state;
-  if (verdict(root) != kUnknownVerdict) return verdict(root) == kAbsorbs;
-  // The pairs (configuration, slice state) that absorb form the greatest
-  // set closed under the slice's bytes in which every byte is consumed. A
-  // depth-first search with Tarjan's strongly connected components decides
-  // each pair once: a component absorbs when all its pairs' successors do.
-  // Any refusal ends the search and every pair on the search path refuses
-  // (it reaches the refusal); finished components all absorb.
-  std::vector<SliceVisit>& path = slice_path_;
-  std::vector<uint64_t>& components = slice_components_;
-  auto& index_of = slice_index_;
-  path.clear();
-  components.clear();
-  index_of.clear();
-  auto refuse = [&]() {
-    for (const SliceVisit& v : path) verdict(v.pair) = kRefuses;
-    return false;
-  };
-  auto enter = [&](uint64_t pair) {
-    const uint32_t index = static_cast<uint32_t>(index_of.size());
-    index_of.emplace(pair, index);
-    path.push_back({pair, index, index, 0});
-    components.push_back(pair);
-  };
-  enter(root);
-  while (!path.empty()) {
-    const uint64_t pair = path.back().pair;
-    const uint8_t state = static_cast<uint8_t>(pair & 0xFF);
-    bool descended = false;
-    while (path.back().byte < 256 && !descended) {
-      const unsigned byte = path.back().byte++;
-      const uint8_t next_state = TextSlice::next(state, static_cast<uint8_t>(byte));
-      if (next_state == TextSlice::kReject) continue;
-      uint32_t packed = 0;
-      if (!transition(stepper, static_cast<uint32_t>(pair >> 8), static_cast<uint8_t>(byte), &packed)) {
-        *ok = false;
-        return false;
-      }
-      if (!(packed & 1)) return refuse();
-      const uint64_t next = uint64_t{packed >> 1} << 8 | next_state;
-      // transition() may have grown the verdicts: look them up afresh.
-      const uint8_t known = verdict(next);
-      if (known == kRefuses) return refuse();
-      if (known == kAbsorbs) continue;
-      auto found = index_of.find(next);
-      if (found == index_of.end()) {
-        if (index_of.size() == kMaxSlicePairs) return refuse();
-        enter(next);
-        descended = true;
-      } else {
-        // Seen in this search and not finished: on the component stack.
-        path.back().low = std::min(path.back().low, found->second);
-      }
-    }
-    if (descended) continue;
-    const SliceVisit done = path.back();
-    path.pop_back();
-    if (done.low == done.index) {
-      while (true) {
-        const uint64_t member = components.back();
-        components.pop_back();
-        verdict(member) = kAbsorbs;
-        if (member == done.pair) break;
-      }
-    }
-    if (!path.empty()) path.back().low = std::min(path.back().low, done.low);
+bool TokenWalker::absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state) {
+  // One stack whose top takes every slice string is enough: the
+  // configuration goes on holding it, whatever the other stacks do.
+  if (!slice_absorption_) return false;
+  for (NodeId id : configs_[config].nodes) {
+    if (slice_absorption_->absorbs(stepper.arena()[id].state, slice_state)) return true;
   }
-  return true;
+  return false;
 }
 
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
@@ -167,9 +98,7 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
     const uint32_t q = skip ? rest_end[p] : p + 1;
     return std::min(q < rest.size() ? rest[q] : n, rest_until);
   };
-  bool ok = true;
-  *slice_accepted = absorbs_text_slice(stepper, level_config_[0], 0, &ok);
-  if (!ok) return false;
+  *slice_accepted = absorbs_text_slice(stepper, level_config_[0], 0);
   if (*slice_accepted) rest_until = n;
   uint32_t i = next_node(0, false);
   while (i < n) {
@@ -210,16 +139,12 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
     }
     level_config_[d] = next;
     level_uncertain_[d] = here_uncertain;
-    if (!in_rest && slice_state != vocab::TextSlice::kReject) {
-      if (!absorbs_text_slice(stepper, next, slice_state, &ok)) {
-        if (!ok) return false;
-      } else {
-        for (TokenId id : slice.tokens_between(i + 1, node.subtree_end)) accepted.push_back(id);
-        rest_until = node.subtree_end;
-        if (slice.rest_position(i) == vocab::TextSlice::kNotInRest) {
-          i = node.subtree_end;
-          continue;
-        }
+    if (!in_rest && slice_state != vocab::TextSlice::kReject && absorbs_text_slice(stepper, next, slice_state)) {
+      for (TokenId id : slice.tokens_between(i + 1, node.subtree_end)) accepted.push_back(id);
+      rest_until = node.subtree_end;
+      if (slice.rest_position(i) == vocab::TextSlice::kNotInRest) {
+        i = node.subtree_end;
+        continue;
       }
     }
     i = next_node(i, false);

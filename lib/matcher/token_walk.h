@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "matcher/engine.h"
+#include "matcher/slice_absorption.h"
 #include "sluice/vocab.h"
 
 namespace sluice::matcher {
@@ -41,6 +42,10 @@ class TokenWalker {
     transitions_.reserve(initial * 256);
     configs_.reserve(initial);
   }
+
+  // Lets classify_all skip the text slice below stacks that absorb it;
+  // without one it walks every node. Not owned.
+  void use_slice_absorption(SliceAbsorption* absorption) { slice_absorption_ = absorption; }
 
   // Every trie node. accepted gets token ids, uncertain gets trie nodes in
   // depth-first order. When *slice_accepted comes back true, every token of
@@ -77,10 +82,6 @@ class TokenWalker {
  private:
   static constexpr uint32_t kDead = 0;  // the empty configuration's id
   static constexpr size_t kInitialConfigs = 64;
-  // Past this many (configuration, UTF-8 state) pairs a check gives up:
-  // it would cost more than walking the subtree.
-  static constexpr size_t kMaxSlicePairs = 2048;
-  static constexpr uint8_t kUnknownVerdict = 0, kAbsorbs = 1, kRefuses = 2;
 
   struct Hash {
     size_t operator()(const Config& c) const;
@@ -92,13 +93,9 @@ class TokenWalker {
   };
 
   void level(size_t depth);
-  // Whether every string of the text slice (vocab/text_slice.h) that
-  // continues from UTF-8 state slice_state is consumed, byte by byte, from
-  // configuration `config`. Answers are memoised with the configurations;
-  // a check that would explore more than kMaxSlicePairs new pairs answers
-  // no.
-  // *ok is false on a budget error.
-  bool absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state, bool* ok);
+  // Whether some stack of configuration `config` takes every string of
+  // the text slice that continues from UTF-8 state slice_state.
+  bool absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state);
   bool compute_transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
 
   const Vocabulary& vocabulary_;
@@ -109,17 +106,7 @@ class TokenWalker {
   std::vector<uint32_t> level_config_;
   std::vector<uint8_t> level_uncertain_;
   std::vector<NodeId> raw_;
-  // absorbs_text_slice's search: path, component stack, search indices.
-  struct SliceVisit {
-    uint64_t pair;
-    uint32_t index, low;
-    unsigned byte;  // the next byte to try
-  };
-  std::vector<SliceVisit> slice_path_;
-  std::vector<uint64_t> slice_components_;
-  std::unordered_map<uint64_t, uint32_t> slice_index_;
-  // absorbs_text_slice's answers, TextSlice::kStates per configuration.
-  std::vector<uint8_t> slice_verdicts_;
+  SliceAbsorption* slice_absorption_ = nullptr;
   Config scratch_;
   uint64_t generation_ = 0;
 };

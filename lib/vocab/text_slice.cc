@@ -6,50 +6,8 @@
 namespace sluice::vocab {
 
 namespace {
-// The states of TextSlice::next (plain constants: they meet kReject in
-// conditional expressions).
 constexpr uint8_t kBoundary = 0;
-constexpr uint8_t kOneMore = 1;    // one continuation byte 80-BF to go
-constexpr uint8_t kTwoMore = 2;    // two
-constexpr uint8_t kThreeMore = 3;  // three
-constexpr uint8_t kAfterE0 = 4;    // A0-BF (no overlong form), then one more
-constexpr uint8_t kAfterED = 5;    // 80-9F (no surrogate), then one more
-constexpr uint8_t kAfterF0 = 6;    // 90-BF (no overlong form), then two more
-constexpr uint8_t kAfterF4 = 7;    // 80-8F (nothing past U+10FFFF), then two more
 }  // namespace
-
-uint8_t TextSlice::next(uint8_t state, uint8_t byte) {
-  const bool continuation = byte >= 0x80 && byte <= 0xBF;
-  switch (state) {
-    case kBoundary:
-      if (byte < 0x20 || byte == '"' || byte == '\\') return kReject;
-      if (byte < 0x80) return kBoundary;
-      if (byte >= 0xC2 && byte <= 0xDF) return kOneMore;
-      if (byte == 0xE0) return kAfterE0;
-      if (byte == 0xED) return kAfterED;
-      if (byte >= 0xE1 && byte <= 0xEF) return kTwoMore;
-      if (byte == 0xF0) return kAfterF0;
-      if (byte >= 0xF1 && byte <= 0xF3) return kThreeMore;
-      if (byte == 0xF4) return kAfterF4;
-      return kReject;
-    case kOneMore:
-      return continuation ? kBoundary : kReject;
-    case kTwoMore:
-      return continuation ? kOneMore : kReject;
-    case kThreeMore:
-      return continuation ? kTwoMore : kReject;
-    case kAfterE0:
-      return byte >= 0xA0 && byte <= 0xBF ? kOneMore : kReject;
-    case kAfterED:
-      return byte >= 0x80 && byte <= 0x9F ? kOneMore : kReject;
-    case kAfterF0:
-      return byte >= 0x90 && byte <= 0xBF ? kTwoMore : kReject;
-    case kAfterF4:
-      return byte >= 0x80 && byte <= 0x8F ? kTwoMore : kReject;
-    default:
-      return kReject;
-  }
-}
 
 TextSlice::TextSlice(const TokenTrie& trie) {
   const auto& nodes = trie.nodes();

@@ -16,6 +16,7 @@
 // Tested in tests/vocab/text_slice_test.cc.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -26,14 +27,63 @@ namespace sluice::vocab {
 
 class TokenTrie;
 
+namespace slice_detail {
+
+inline constexpr uint8_t kStates = 8;
+inline constexpr uint8_t kReject = 0xFF;
+
+// States: 0 a code point boundary; 1, 2, 3 that many continuation bytes
+// (80-BF) to go; 4 after E0 (A0-BF next: no overlong form); 5 after ED
+// (80-9F: no surrogate); 6 after F0 (90-BF: no overlong form); 7 after F4
+// (80-8F: nothing past U+10FFFF).
+constexpr uint8_t next_by_rule(uint8_t state, uint8_t byte) {
+  const bool continuation = byte >= 0x80 && byte <= 0xBF;
+  switch (state) {
+    case 0:
+      if (byte < 0x20 || byte == '"' || byte == '\\') return kReject;
+      if (byte < 0x80) return 0;
+      if (byte >= 0xC2 && byte <= 0xDF) return 1;
+      if (byte == 0xE0) return 4;
+      if (byte == 0xED) return 5;
+      if (byte >= 0xE1 && byte <= 0xEF) return 2;
+      if (byte == 0xF0) return 6;
+      if (byte >= 0xF1 && byte <= 0xF3) return 3;
+      if (byte == 0xF4) return 7;
+      return kReject;
+    case 1: return continuation ? 0 : kReject;
+    case 2: return continuation ? 1 : kReject;
+    case 3: return continuation ? 2 : kReject;
+    case 4: return byte >= 0xA0 && byte <= 0xBF ? 1 : kReject;
+    case 5: return byte >= 0x80 && byte <= 0x9F ? 1 : kReject;
+    case 6: return byte >= 0x90 && byte <= 0xBF ? 2 : kReject;
+    case 7: return byte >= 0x80 && byte <= 0x8F ? 2 : kReject;
+    default: return kReject;
+  }
+}
+
+constexpr std::array<std::array<uint8_t, 256>, kStates> build_next() {
+  std::array<std::array<uint8_t, 256>, kStates> table{};
+  for (unsigned state = 0; state < kStates; ++state) {
+    for (unsigned byte = 0; byte < 256; ++byte) {
+      table[state][byte] = next_by_rule(static_cast<uint8_t>(state), static_cast<uint8_t>(byte));
+    }
+  }
+  return table;
+}
+
+// A table: the matcher's slice checks look up every byte of every state.
+inline constexpr std::array<std::array<uint8_t, 256>, kStates> kNext = build_next();
+
+}  // namespace slice_detail
+
 class TextSlice {
  public:
   // States of the UTF-8 automaton that defines the slice; 0 is a code
   // point boundary, where every slice string starts.
-  static constexpr uint8_t kStates = 8;
-  static constexpr uint8_t kReject = 0xFF;
+  static constexpr uint8_t kStates = slice_detail::kStates;
+  static constexpr uint8_t kReject = slice_detail::kReject;
   // The state after `byte` from `state`, or kReject.
-  static uint8_t next(uint8_t state, uint8_t byte);
+  static uint8_t next(uint8_t state, uint8_t byte) { return slice_detail::kNext[state][byte]; }
 
   explicit TextSlice(const TokenTrie& trie);
 

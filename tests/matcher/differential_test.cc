@@ -3,7 +3,9 @@
 // small synthetic vocabularies and the cached real tokenizers.
 #include <catch2/catch.hpp>
 
+#include "automaton/automaton.h"
 #include "matcher/harness.h"
+#include "matcher/slice_absorption.h"
 
 namespace sluice::testing {
 
@@ -159,6 +161,30 @@ TEST_CASE("string bodies: masks with the text slice equal the reference", "[matc
       options.full_steps = 1;
       differential_walk(grammars[i], *llama3, 800 + static_cast<uint32_t>(i), options);
     }
+  }
+}
+
+TEST_CASE("slice absorption: which string bodies take all raw text", "[matcher][slice]") {
+  // The state after the opening quote of each string_body_grammars() entry.
+  std::vector<Grammar> grammars = string_body_grammars();
+  const std::vector<bool> expected = {true, true, false, false, false, false};
+  REQUIRE(grammars.size() == expected.size());
+  for (size_t i = 0; i < grammars.size(); ++i) {
+    INFO("grammar " << i << ":\n" << grammars[i].to_string());
+    CompileOptions options;
+    options.unroll_state_limit = 64;
+    auto a = automaton::build_automaton(grammars[i], options);
+    REQUIRE(a.ok());
+    const automaton::State& entry = a->states[a->rules[a->root].entry];
+    REQUIRE(entry.byte_end - entry.byte_begin == 1);
+    const uint32_t body = a->byte_edges[entry.byte_begin].target;
+    matcher::SliceAbsorption absorption(a.value());
+    REQUIRE(absorption.absorbs(body, 0) == expected[i]);
+    // Asked again, from the memo: the same answer.
+    REQUIRE(absorption.absorbs(body, 0) == expected[i]);
+    // Mid code point the slice continues with a continuation byte, which
+    // no state at a code point boundary takes.
+    REQUIRE_FALSE(absorption.absorbs(body, 1));
   }
 }
 

@@ -1,0 +1,112 @@
+// Implements matcher/slice_absorption.h.
+#include "matcher/slice_absorption.h"
+
+#include <algorithm>
+#include <array>
+
+#include "vocab/text_slice.h"
+
+namespace sluice::matcher {
+
+using vocab::TextSlice;
+
+SliceAbsorption::SliceAbsorption(const automaton::Automaton& automaton) : automaton_(automaton) {}
+
+bool SliceAbsorption::add_successors(uint32_t pair) {
+  const automaton::State& st = automaton_.states[pair / TextSlice::kStates];
+  const auto slice_state = static_cast<uint8_t>(pair % TextSlice::kStates);
+  std::array<bool, 256> covered{};
+  const size_t begin = successors_.size();
+  for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {
+    const automaton::ByteEdge& e = automaton_.byte_edges[k];
+    uint8_t last = TextSlice::kReject;
+    for (unsigned b = e.lo; b <= e.hi; ++b) {
+      const uint8_t next = TextSlice::next(slice_state, static_cast<uint8_t>(b));
+      if (next == TextSlice::kReject) continue;
+      covered[b] = true;
+      if (next == last) continue;
+      last = next;
+      successors_.push_back(e.target * TextSlice::kStates + next);
+    }
+  }
+  for (unsigned b = 0; b < 256; ++b) {
+    if (!covered[b] && TextSlice::next(slice_state, static_cast<uint8_t>(b)) != TextSlice::kReject) return false;
+  }
+  std::sort(successors_.begin() + static_cast<std::ptrdiff_t>(begin), successors_.end());
+  successors_.erase(std::unique(successors_.begin() + static_cast<std::ptrdiff_t>(begin), successors_.end()),
+                    successors_.end());
+  return true;
+}
+
+bool SliceAbsorption::absorbs(uint32_t state, uint8_t slice_state) {
+  if (verdicts_.empty()) {
+    // Sized on first use: most grammars' masks never ask.
+    verdicts_.assign(automaton_.states.size() * TextSlice::kStates, kUnknown);
+    index_of_.assign(verdicts_.size(), 0);
+  }
+  const uint32_t root = state * TextSlice::kStates + slice_state;
+  if (verdicts_[root] != kUnknown) return verdicts_[root] == kAbsorbs;
+  path_.clear();
+  components_.clear();
+  successors_.clear();
+  auto finish_search = [&](bool absorbed) {
+    // A refusal reaches every pair on the path (each needs all of its
+    // successors); pairs of unfinished components stay undecided.
+    if (!absorbed) {
+      for (const Visit& v : path_) verdicts_[v.pair] = kRefuses;
+    }
+    for (uint32_t pair : seen_) index_of_[pair] = 0;
+    seen_.clear();
+    return absorbed;
+  };
+  auto enter = [&](uint32_t pair) {
+    const uint32_t index = static_cast<uint32_t>(seen_.size());
+    seen_.push_back(pair);
+    index_of_[pair] = index + 1;
+    const uint32_t begin = static_cast<uint32_t>(successors_.size());
+    if (!add_successors(pair)) return false;
+    path_.push_back({pair, index, index, begin, begin, static_cast<uint32_t>(successors_.size())});
+    components_.push_back(pair);
+    return true;
+  };
+  if (!enter(root)) {
+    verdicts_[root] = kRefuses;
+    return finish_search(false);
+  }
+  while (!path_.empty()) {
+    Visit& top = path_.back();
+    bool descended = false;
+    while (top.next_successor < top.successors_end) {
+      const uint32_t next = successors_[top.next_successor++];
+      if (verdicts_[next] == kAbsorbs) continue;
+      if (verdicts_[next] == kRefuses) return finish_search(false);
+      if (index_of_[next] != 0) {
+        // Seen in this search and not finished: on the component stack.
+        top.low = std::min(top.low, index_of_[next] - 1);
+        continue;
+      }
+      if (!enter(next)) {
+        verdicts_[next] = kRefuses;
+        return finish_search(false);
+      }
+      descended = true;
+      break;
+    }
+    if (descended) continue;
+    const Visit done = path_.back();
+    path_.pop_back();
+    successors_.resize(done.successors_begin);
+    if (done.low == done.index) {
+      while (true) {
+        const uint32_t member = components_.back();
+        components_.pop_back();
+        verdicts_[member] = kAbsorbs;
+        if (member == done.pair) break;
+      }
+    }
+    if (!path_.empty()) path_.back().low = std::min(path_.back().low, done.low);
+  }
+  return finish_search(true);
+}
+
+}  // namespace sluice::matcher
