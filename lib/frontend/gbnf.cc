@@ -19,6 +19,7 @@
 #include "frontend/gbnf.h"
 #include "frontend/utf8_text.h"
 #include "ir/analysis.h"
+#include "ir/passes.h"
 #include "sluice/frontend.h"
 
 namespace sluice {
@@ -552,7 +553,9 @@ class GbnfParser {
 
 Result<Grammar> parse_gbnf(std::string_view text, const GbnfOptions& options) {
   GbnfParser parser(text, options);
-  return parser.run_all();
+  auto parsed = parser.run_all();
+  if (!parsed.ok() || !options.optimize) return parsed;
+  return ir::optimize(parsed.value());
 }
 
 }  // namespace sluice

@@ -49,6 +49,7 @@ void MaskCache::insert(const SegmentKey& key, std::shared_ptr<const TokenClasses
   if (bytes_.load(std::memory_order_relaxed) + size > max_bytes_) {
     map_.clear();
     bytes_.store(0, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_relaxed);
   }
   if (map_.emplace(key, std::move(classes)).second) bytes_.fetch_add(size, std::memory_order_relaxed);
 }

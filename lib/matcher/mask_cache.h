@@ -67,6 +67,9 @@ class MaskCache {
   std::shared_ptr<const TokenClasses> find(const SegmentKey& key) const;
   void insert(const SegmentKey& key, std::shared_ptr<const TokenClasses> classes);
   size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  // Bumped whenever the cache drops its entries, so that holders of
+  // entries (matchers) drop theirs too and memory stays within the bound.
+  uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
   size_t entries() const;
 
  private:
@@ -77,6 +80,7 @@ class MaskCache {
   mutable std::shared_mutex mutex_;
   std::unordered_map<SegmentKey, std::shared_ptr<const TokenClasses>, Hash> map_;
   std::atomic<size_t> bytes_{0};
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace sluice::matcher

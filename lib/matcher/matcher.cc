@@ -16,7 +16,6 @@
 namespace sluice {
 
 using matcher::Config;
-using matcher::SegmentKey;
 using matcher::TokenClasses;
 
 struct Matcher::State {
@@ -133,22 +132,33 @@ struct Matcher::State {
     const Snapshot& snap = current();
     if (snap.terminated) return Status();
     const Config& config = snap.config;
-    keys.clear();
-    for (matcher::NodeId node : config.nodes) {
-      SegmentKey key = g->key_for(arena, node);
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    // A stack's classes depend only on the stack, which its node id names
+    // for the life of the arena: after the first lookup, one load.
+    const uint64_t generation = g->cache.generation();
+    if (generation != node_classes_generation) {
+      node_classes.clear();
+      node_classes_generation = generation;
     }
-    held.clear();
+    if (node_classes.size() < arena.size()) node_classes.resize(arena.size());
+    applied.clear();
     uncertain.clear();
-    for (const SegmentKey& key : keys) {
-      auto classes = g->classes(key);
-      if (!classes.ok()) {
-        fail(classes.status());
-        std::memset(words, 0, n_words * sizeof(uint32_t));
-        return status;
+    for (matcher::NodeId node : config.nodes) {
+      std::shared_ptr<const TokenClasses>& slot = node_classes[node];
+      if (!slot) {
+        auto classes = g->classes(g->key_for(arena, node));
+        if (!classes.ok()) {
+          fail(classes.status());
+          std::memset(words, 0, n_words * sizeof(uint32_t));
+          return status;
+        }
+        slot = std::move(classes.value());
       }
-      held.push_back(classes.value());
-      const TokenClasses* c = classes.value().get();
+      applied.push_back(slot.get());
+    }
+    // Stacks with equal tops share classes: each is applied once.
+    std::sort(applied.begin(), applied.end());
+    applied.erase(std::unique(applied.begin(), applied.end()), applied.end());
+    for (const TokenClasses* c : applied) {
       apply(c, words, n_words);
       uncertain.insert(uncertain.end(), c->uncertain.begin(), c->uncertain.end());
     }
@@ -204,8 +214,11 @@ struct Matcher::State {
   uint32_t cached_current_id = 0;
   uint64_t current_id_generation = ~uint64_t{0};
   // Scratch, kept to avoid allocations per step.
-  std::vector<SegmentKey> keys;
-  std::vector<std::shared_ptr<const TokenClasses>> held;
+  // The classes of each stack met, by node id, while the grammar's cache
+  // keeps its entries (a cache that drops them bumps its generation).
+  std::vector<std::shared_ptr<const TokenClasses>> node_classes;
+  uint64_t node_classes_generation = ~uint64_t{0};
+  std::vector<const TokenClasses*> applied;
   std::vector<uint32_t> uncertain;
   std::vector<uint32_t> accepted_nodes;
   std::vector<uint32_t> still_uncertain;  // over a real stack: always empty

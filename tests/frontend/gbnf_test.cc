@@ -18,6 +18,9 @@ using sluice::ir::Verdict;
 
 namespace {
 
+// These tests look at the rules as written, not as the IR passes leave them.
+const sluice::GbnfOptions kAsWritten{.optimize = false};
+
 Verdict classify(const sluice::Grammar& g, std::string_view input) {
   auto recognizer = ReferenceRecognizer::create(g);
   REQUIRE(recognizer.ok());
@@ -44,7 +47,7 @@ std::vector<std::string> sorted_lines(const std::string& text) {
 TEST_CASE("gbnf: rules, groups, classes and repetition print back as written") {
   auto g = parse_gbnf(
       "root ::= \"a\" [b-c]* (\"d\" | e)? e+ [^x] .\n"
-      "e ::= \"x\"{2,3} \"y\"{2} \"z\"{1,} \"w\"{3,}\n");
+      "e ::= \"x\"{2,3} \"y\"{2} \"z\"{1,} \"w\"{3,}\n", kAsWritten);
   REQUIRE(g.ok());
   CHECK(g->to_string() ==
         "root ::= \"a\" [b-c]* (\"d\" | e)? e+ [\\x00-wy-\\uD7FF\\uE000-\\U0010FFFF] [\\x00-\\uD7FF\\uE000-\\U0010FFFF]\n"
@@ -59,7 +62,7 @@ TEST_CASE("gbnf: a rule runs over several lines until the next 'name ::='") {
       "  | \"(\" root \")\"\n"
       "\n"
       "item ::= [0-9]\n"
-      "   [0-9]?\n");
+      "   [0-9]?\n", kAsWritten);
   REQUIRE(g.ok());
   CHECK(g->to_string() == "root ::= item | \"(\" root \")\"\nitem ::= [0-9] [0-9]?\n");
   CHECK(classify(*g, "((42))") == Verdict::kAccept);
@@ -67,7 +70,7 @@ TEST_CASE("gbnf: a rule runs over several lines until the next 'name ::='") {
 }
 
 TEST_CASE("gbnf: repetition braces allow spaces; {0} and {0,0} match nothing but the empty string") {
-  auto g = parse_gbnf("root ::= \"a\"{ 2 , 3 } \"b\"{0} \"c\"{0,0} \"d\"{ 1 , }\n");
+  auto g = parse_gbnf("root ::= \"a\"{ 2 , 3 } \"b\"{0} \"c\"{0,0} \"d\"{ 1 , }\n", kAsWritten);
   REQUIRE(g.ok());
   CHECK(g->to_string() == "root ::= \"a\"{2,3} \"d\"+\n");
   CHECK(classify(*g, "aad") == Verdict::kAccept);
@@ -75,7 +78,7 @@ TEST_CASE("gbnf: repetition braces allow spaces; {0} and {0,0} match nothing but
 }
 
 TEST_CASE("gbnf: CRLF line ends, tabs and comments anywhere") {
-  auto g = parse_gbnf("root ::=\t\"a\" # a \"quote\" and [bracket in a comment\r\n\t| b\r\nb ::= \"b\" # no newline at the end");
+  auto g = parse_gbnf("root ::=\t\"a\" # a \"quote\" and [bracket in a comment\r\n\t| b\r\nb ::= \"b\" # no newline at the end", kAsWritten);
   REQUIRE(g.ok());
   CHECK(g->to_string() == "root ::= \"a\" | b\nb ::= \"b\"\n");
 }
@@ -106,14 +109,14 @@ number ::= ("-"? ([0-9] | [1-9] [0-9]{0,15})) ("." [0-9]+)? ([eE] [-+]? [0-9] [1
 
 # Optional space: by convention, applied in this grammar after literal chars when allowed
 ws ::= | " " | "\n" [ \t]{0,20}
-)");
+)", kAsWritten);
   REQUIRE(g.ok());
   CHECK(classify(*g, R"({"a": [1, 2.5, "x\u00e9"], "b": null})") == Verdict::kAccept);
   CHECK(classify(*g, R"({"a": )") == Verdict::kIncomplete);
 }
 
 TEST_CASE("gbnf: escapes in literals and classes") {
-  auto g = parse_gbnf(R"(root ::= "\n\t\r\\\"\[\]\x41\u00e9\U0001F600" [\[\]\-\^\\a] [-a] [a-] [\x00-\x1F])");
+  auto g = parse_gbnf(R"(root ::= "\n\t\r\\\"\[\]\x41\u00e9\U0001F600" [\[\]\-\^\\a] [-a] [a-] [\x00-\x1F])", kAsWritten);
   REQUIRE(g.ok());
   const sluice::Expr& body = g->expr(g->rule(g->root()).body);
   REQUIRE(body.kind == sluice::ExprKind::kSequence);
@@ -126,14 +129,14 @@ TEST_CASE("gbnf: escapes in literals and classes") {
 }
 
 TEST_CASE("gbnf: raw UTF-8 in literals and classes is read as code points") {
-  auto g = parse_gbnf("root ::= \"caf\xC3\xA9\" [\xC3\xA0-\xC3\xBF]");
+  auto g = parse_gbnf("root ::= \"caf\xC3\xA9\" [\xC3\xA0-\xC3\xBF]", kAsWritten);
   REQUIRE(g.ok());
   CHECK(classify(*g, "caf\xC3\xA9\xC3\xA8") == Verdict::kAccept);
   CHECK(classify(*g, "caf\xC3\xA9x") == Verdict::kReject);
 }
 
 TEST_CASE("gbnf: empty alternatives, empty groups and [^] are allowed") {
-  auto g = parse_gbnf("root ::= \"a\" ( ) (| \"b\") [^]\n");
+  auto g = parse_gbnf("root ::= \"a\" ( ) (| \"b\") [^]\n", kAsWritten);
   REQUIRE(g.ok());
   CHECK(classify(*g, "a\xE2\x82\xAC") == Verdict::kAccept);
   CHECK(classify(*g, "ab\xE2\x82\xAC") == Verdict::kAccept);
@@ -183,7 +186,7 @@ TEST_CASE("gbnf: errors name the problem, its line:column and show a caret") {
   };
   for (const Bad& bad : cases) {
     INFO("grammar: " << bad.text);
-    auto g = parse_gbnf(bad.text);
+    auto g = parse_gbnf(bad.text, kAsWritten);
     REQUIRE_FALSE(g.ok());
     INFO("error: " << g.error().to_string());
     CHECK(g.error().code == bad.code);
@@ -195,7 +198,7 @@ TEST_CASE("gbnf: errors name the problem, its line:column and show a caret") {
 }
 
 TEST_CASE("gbnf: the error text is a located message with an excerpt") {
-  auto g = parse_gbnf("root ::= item\nitem ::= \"a\" | valu\n");
+  auto g = parse_gbnf("root ::= item\nitem ::= \"a\" | valu\n", kAsWritten);
   REQUIRE_FALSE(g.ok());
   CHECK(g.error().to_string() ==
         "unresolved reference at 2:16: undefined rule 'valu'\n"
@@ -205,7 +208,7 @@ TEST_CASE("gbnf: the error text is a located message with an excerpt") {
 
 TEST_CASE("gbnf: excerpts of long lines are cut around the caret") {
   std::string text = "root ::= \"" + std::string(5000, 'a') + "\\q" + std::string(5000, 'b') + "\"";
-  auto g = parse_gbnf(text);
+  auto g = parse_gbnf(text, kAsWritten);
   REQUIRE_FALSE(g.ok());
   CHECK(g.error().location.column == 5011);
   CHECK(g.error().excerpt.size() < 200);
@@ -216,7 +219,7 @@ TEST_CASE("gbnf: excerpts of long lines are cut around the caret") {
 TEST_CASE("gbnf: pathological inputs end quickly with a result or an error") {
   SECTION("nesting 10,000 deep is a budget error, not a stack overflow") {
     std::string text = "root ::= " + std::string(10000, '(') + "\"x\"" + std::string(10000, ')');
-    auto g = parse_gbnf(text);
+    auto g = parse_gbnf(text, kAsWritten);
     REQUIRE_FALSE(g.ok());
     CHECK(g.error().code == ErrorCode::kBudgetExceeded);
     CHECK(g.error().message.find("max_nesting") != std::string::npos);
@@ -225,7 +228,7 @@ TEST_CASE("gbnf: pathological inputs end quickly with a result or an error") {
     std::string text = "root ::= ";
     for (int i = 0; i < 10000; ++i) text += "(\"a\" | \"b\" ";
     text += "\"x\"" + std::string(10000, ')');
-    sluice::GbnfOptions options;
+    sluice::GbnfOptions options = kAsWritten;
     options.max_nesting = 20000;
     auto g = parse_gbnf(text, options);
     REQUIRE(g.ok());
@@ -236,23 +239,23 @@ TEST_CASE("gbnf: pathological inputs end quickly with a result or an error") {
   }
   SECTION("a 1 MB literal") {
     std::string text = "root ::= \"" + std::string(1 << 20, 'z') + "\"";
-    auto g = parse_gbnf(text);
+    auto g = parse_gbnf(text, kAsWritten);
     REQUIRE(g.ok());
     CHECK(g->expr(g->rule(g->root()).body).literal.size() == (1u << 20));
   }
   SECTION("( [x]* )* and forty x? in a row") {
-    auto star = parse_gbnf("root ::= ( [x]* )*");
+    auto star = parse_gbnf("root ::= ( [x]* )*", kAsWritten);
     REQUIRE(star.ok());
     CHECK(classify(*star, std::string(200, 'x')) == Verdict::kAccept);
     std::string forty = "root ::=";
     for (int i = 0; i < 40; ++i) forty += " \"x\"?";
-    auto opt = parse_gbnf(forty);
+    auto opt = parse_gbnf(forty, kAsWritten);
     REQUIRE(opt.ok());
     CHECK(classify(*opt, std::string(40, 'x')) == Verdict::kAccept);
     CHECK(classify(*opt, std::string(41, 'x')) == Verdict::kReject);
   }
   SECTION("x{0,1000} stays one node") {
-    auto g = parse_gbnf("root ::= \"x\"{0,1000}");
+    auto g = parse_gbnf("root ::= \"x\"{0,1000}", kAsWritten);
     REQUIRE(g.ok());
     CHECK(g->expr_count() <= 3);
     CHECK(classify(*g, std::string(1000, 'x')) == Verdict::kAccept);
@@ -266,7 +269,7 @@ TEST_CASE("gbnf: printing then parsing random grammars gives the same grammar") 
     sluice::Grammar g = generator.next();
     std::string printed = g.to_string();
     INFO(printed);
-    auto parsed = parse_gbnf(printed);
+    auto parsed = parse_gbnf(printed, kAsWritten);
     if (!parsed.ok()) {
       // Only left recursion may be refused, and the recogniser agrees.
       INFO(parsed.error().to_string());

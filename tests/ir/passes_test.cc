@@ -19,7 +19,7 @@ using sluice::testing::test_alphabet;
 namespace {
 
 Grammar gbnf(const char* text) {
-  auto g = sluice::parse_gbnf(text);
+  auto g = sluice::parse_gbnf(text, {.optimize = false});
   INFO(text << (g.ok() ? "" : g.error().to_string()));
   REQUIRE(g.ok());
   return std::move(g).value();

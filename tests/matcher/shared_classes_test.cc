@@ -14,7 +14,7 @@ namespace sluice::testing {
 namespace {
 
 Grammar gbnf(const std::string& text) {
-  auto g = parse_gbnf(text);
+  auto g = parse_gbnf(text, {.optimize = false});
   REQUIRE(g.ok());
   return std::move(g.value());
 }

@@ -29,6 +29,12 @@ struct GbnfOptions {
   // A repetition bound above this is an error (absurd bounds such as
   // x{1000000000}).
   uint32_t max_repeat_bound = 100000;
+  // Run the IR passes (lib/ir/passes.h) on the result: inline small and
+  // single-use rules, merge literals and classes. Hand-written grammars
+  // split text into small rules (`char`, `hex`), and a rule called per
+  // character costs a parser frame per character and masks that cannot be
+  // cached whole. Off gives the rules exactly as written.
+  bool optimize = true;
 };
 
 // Parses llama.cpp's GBNF dialect. `root` is the start rule.
