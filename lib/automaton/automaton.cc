@@ -4,6 +4,7 @@
 #include "automaton/automaton.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <tuple>
 
@@ -106,7 +107,11 @@ struct NState {
 class Builder {
  public:
   Builder(const Grammar& grammar, const CompileOptions& options)
-      : grammar_(grammar), options_(options), facts_(ir::analyze(grammar)) {}
+      : grammar_(grammar),
+        options_(options),
+        deadline_(std::chrono::steady_clock::now() +
+                  std::chrono::microseconds(static_cast<int64_t>(options.max_compile_ms * 1000))),
+        facts_(ir::analyze(grammar)) {}
 
   Result<Automaton> run() {
     if (Status s = ir::find_left_recursion(grammar_, facts_); !s.ok()) return s.error();
@@ -154,10 +159,25 @@ class Builder {
  private:
   static constexpr uint32_t kNone = ~uint32_t{0};
 
+  // Checked every kClockStride states: reading the clock per state would
+  // cost more than building it.
+  static constexpr size_t kClockStride = 4096;
+  bool out_of_time() const {
+    return options_.max_compile_ms > 0 && std::chrono::steady_clock::now() > deadline_;
+  }
+  Error time_error() const {
+    return make_error(ErrorCode::kBudgetExceeded, "compiling the grammar took longer than max_compile_ms=" +
+                                                      std::to_string(options_.max_compile_ms));
+  }
+
   uint32_t new_state() {
     if (nfa_.size() >= options_.max_states) {
       fail(make_error(ErrorCode::kBudgetExceeded, "grammar needs more than max_states=" +
                                                       std::to_string(options_.max_states) + " automaton states"));
+      return 0;
+    }
+    if (nfa_.size() % kClockStride == 0 && out_of_time()) {
+      fail(time_error());
       return 0;
     }
     nfa_.emplace_back();
@@ -403,6 +423,7 @@ class Builder {
         return make_error(ErrorCode::kBudgetExceeded, "grammar needs more than max_states=" +
                                                           std::to_string(options_.max_states) + " automaton states");
       }
+      if (i % kClockStride == 0 && out_of_time()) return time_error();
       if (states[i].loop) {
         uint32_t r = states[i].rule;
         states[i].calls.push_back(CallEdge{rules_[r].loop_body, kNone, 0, 0});
@@ -450,6 +471,7 @@ class Builder {
       uint32_t edge;
     };
     std::vector<std::vector<CallRef>> ret_preds(n), callee_refs(rules_.size());
+    if (out_of_time()) return time_error();
     for (uint32_t s = 0; s < n; ++s) {
       for (const ByteEdge& b : states[s].bytes) byte_preds[b.target].push_back(s);
       for (uint32_t k = 0; k < states[s].calls.size(); ++k) {
@@ -489,6 +511,7 @@ class Builder {
         }
       }
     }
+    if (out_of_time()) return time_error();
     uint32_t root_state = rule_state[grammar_.root()];
     if (root_state == kNone || !productive[root_state]) {
       return make_error(ErrorCode::kUnsatisfiable, "grammar matches no string at all (rule '" +
@@ -505,6 +528,7 @@ class Builder {
       }
     };
     for (size_t i = 0; i < bfs.size(); ++i) {
+      if (i % kClockStride == 0 && out_of_time()) return time_error();
       const Pending& p = states[bfs[i]];
       for (const ByteEdge& b : p.bytes) {
         if (productive[b.target]) reach(b.target);
@@ -520,8 +544,10 @@ class Builder {
     for (uint32_t r = 0; r < rules_.size(); ++r) {
       a.rules[r].entry = (rule_state[r] != kNone && renum[rule_state[r]] != kNone) ? renum[rule_state[r]] : kNone;
     }
+    if (out_of_time()) return time_error();
     a.states.resize(bfs.size());
     for (size_t i = 0; i < bfs.size(); ++i) {
+      if (i % kClockStride == 0 && out_of_time()) return time_error();
       Pending& p = states[bfs[i]];
       State& s = a.states[i];
       s.rule = p.rule;
@@ -566,6 +592,7 @@ class Builder {
 
   const Grammar& grammar_;
   const CompileOptions& options_;
+  std::chrono::steady_clock::time_point deadline_;
   ir::GrammarFacts facts_;
   std::vector<NState> nfa_;
   std::vector<RuleInfo> rules_;

@@ -100,6 +100,23 @@ TEST_CASE("automaton compile errors and budgets", "[automaton]") {
     REQUIRE(!r.ok());
     REQUIRE(r.error().code == ErrorCode::kBudgetExceeded);
   }
+  SECTION("the compile time budget") {
+    // Half a million states take far longer than a microsecond to build,
+    // however fast the machine.
+    Grammar g;
+    RuleId a = g.declare_rule("root");
+    g.set_root(a);
+    std::vector<ExprId> words;
+    for (int i = 0; i < 50000; ++i) words.push_back(g.literal("w" + std::to_string(i) + "xxxxxx"));
+    g.set_body(a, g.choice(words));
+    options.max_compile_ms = 0.001;
+    auto r = automaton::build_automaton(g, options);
+    REQUIRE(!r.ok());
+    REQUIRE(r.error().code == ErrorCode::kBudgetExceeded);
+    REQUIRE(r.error().message.find("max_compile_ms") != std::string::npos);
+    options.max_compile_ms = 0;
+    REQUIRE(automaton::build_automaton(g, options).ok());
+  }
   SECTION("large bounded repeats become one counter loop") {
     Grammar g;
     RuleId a = g.declare_rule("root");

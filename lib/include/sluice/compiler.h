@@ -33,6 +33,9 @@ struct CompileOptions {
   // Automaton states over all rules (each literal byte and each UTF-8 step
   // of a class is about one state; a 1 MB literal needs a million).
   size_t max_states = size_t{1} << 22;
+  // Wall-clock time compile() may take, in milliseconds; past it,
+  // kBudgetExceeded. 0 turns the check off.
+  double max_compile_ms = 1000;
   // Expression nesting depth the compiler follows; deeper is an error, not
   // a stack overflow.
   uint32_t max_nesting = 20000;
