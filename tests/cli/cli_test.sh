@@ -62,6 +62,10 @@ expect 0 "schema accepts" -- "$sluice" check --schema "$root/schemas/ticket_tria
   --text '{"category":"bug","priority":"high","confidence":0.92}'
 expect 1 "schema rejects" -- "$sluice" check --schema "$root/schemas/ticket_triage.schema.json" \
   --text '{"category":"bug","priority":"high","confidence":1.5}'
+expect 0 "small object, keys in another order" -- "$sluice" check --schema "$root/schemas/ticket_triage.schema.json" \
+  --text '{"priority":"high","category":"bug","confidence":0.9}'
+expect 1 "exact schema order" -- "$sluice" check --property-order exact \
+  --schema "$root/schemas/ticket_triage.schema.json" --text '{"priority":"high","category":"bug","confidence":0.9}'
 
 expect 2 "compile bad regex" -- "$sluice" compile --regex 'a{5,2}'
 expect 0 "compile grammar" -- "$sluice" compile --grammar "$json" --print-ir

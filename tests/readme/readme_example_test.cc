@@ -66,5 +66,6 @@ TEST_CASE("the README's library example runs and yields a valid document") {
   }
   std::string output;
   REQUIRE(extract(&output) == 0);
-  CHECK(output.rfind("{\"label\":", 0) == 0);
+  // Small objects may list their keys in any order (sluice/json_schema.h).
+  CHECK(output.find("\"label\":") != std::string::npos);
 }

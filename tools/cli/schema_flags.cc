@@ -9,7 +9,8 @@ void declare_schema_flags(Args& args) {
       .option("indent", "pretty: spaces per level (default 2)")
       .option("item-separator", "compact: the item separator (default \",\")")
       .option("key-separator", "compact: the key separator (default \":\")")
-      .option("property-order", "schema (default) or any")
+      .option("property-order",
+              "schema (default: schema order, any order for small objects), exact (schema order only) or any")
       .flag("strict", "treat an absent additionalProperties as false (OpenAI strict mode)")
       .flag("lenient", "drop unsupported keywords with a warning instead of failing")
       .option("max-string-length", "cap on string lengths (default: none)")
@@ -51,10 +52,14 @@ bool read_schema_flags(const Args& args, JsonSchemaOptions* o) {
   std::string order = args.get_or("property-order", "schema");
   if (order == "schema") {
     o->property_order = PropertyOrder::kSchema;
+  } else if (order == "exact") {
+    o->property_order = PropertyOrder::kSchema;
+    o->max_any_order_states = 0;
+    o->max_displacement_states = 0;
   } else if (order == "any") {
     o->property_order = PropertyOrder::kAny;
   } else {
-    args.usage_error("--property-order must be schema or any");
+    args.usage_error("--property-order must be schema, exact or any");
     return false;
   }
   o->strict = args.has("strict");

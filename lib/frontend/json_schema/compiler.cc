@@ -18,6 +18,7 @@
 #include <tuple>
 #include <numeric>
 #include <set>
+#include <unordered_map>
 
 #include <re2/re2.h>
 
@@ -128,7 +129,19 @@ class Compiler {
  public:
   Compiler(const Json& root, JsonSchemaDraft draft, const JsonSchemaOptions& options)
       : root_(root), draft_(draft), options_(options), index_(root, draft),
-        deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(options.max_compile_ms)) {}
+        deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(options.max_compile_ms)) {
+    // Pre-order, with an explicit stack so that deep documents cannot
+    // overflow the C stack.
+    std::vector<const Json*> todo{&root_};
+    while (!todo.empty()) {
+      const Json* node = todo.back();
+      todo.pop_back();
+      ordinal(node);
+      if (node->is_object() || node->is_array()) {
+        for (auto it = node->rbegin(); it != node->rend(); ++it) todo.push_back(&*it);
+      }
+    }
+  }
 
   Result<CompiledJsonSchema> run() {
     Result<ExprId> body = compile_set({&root_}, 0, 0);
@@ -586,8 +599,15 @@ class Compiler {
   }
 
   // --------------------------------------------------------- compile sets
-  static SchemaSet normalise(SchemaSet s) {
-    std::sort(s.begin(), s.end());
+  // Sets are sorted by the order their schemas were first met: the schema
+  // document in document order (numbered by the constructor), then
+  // synthesized schemas as they are met. Sorting by address would let the
+  // allocator decide the compile order, and with it which objects the order
+  // budget widens (max_widened_order_states).
+  uint64_t ordinal(const Json* node) { return ordinals_.emplace(node, ordinals_.size()).first->second; }
+  SchemaSet normalise(SchemaSet s) {
+    for (const Json* node : s) ordinal(node);
+    std::sort(s.begin(), s.end(), [&](const Json* a, const Json* b) { return ordinals_.at(a) < ordinals_.at(b); });
     s.erase(std::unique(s.begin(), s.end()), s.end());
     return s;
   }
@@ -1534,14 +1554,21 @@ class Compiler {
 
     uint64_t min_p = f.min_properties, max_p = f.max_properties;
     if (options_.property_order == PropertyOrder::kAny) return any_order_object(members, extra, min_p, max_p, level);
+    // Schema order, widened within the order budgets (see PropertyOrder::kSchema
+    // in sluice/json_schema.h): JSON Schema never constrains key order, so a
+    // valid document written in another order must not be rejected where the
+    // grammar can afford to accept it. A small object takes any order.
+    const uint64_t any_states = any_order_states(members.size(), extra.has_value(), min_p, max_p);
+    if (any_states <= std::min<uint64_t>({options_.max_any_order_states, options_.max_states, order_states_left()})) {
+      order_states_spent_ += any_states;
+      return any_order_object(members, extra, min_p, max_p, level);
+    }
     // Two orders are read as the schema's: that of `properties`, and that
     // of `required` followed by the other properties, since schemas written
     // by tools often sort `properties` while `required` keeps the order
     // people write. Either is accepted (both are valid JSON Schema); the
-    // second machine is built only when the orders differ.
-    Result<ExprId> start_r = key_machine(f, members, extra, level);
-    if (!start_r.ok()) return start_r.error();
-    ExprId start = *start_r;
+    // second machine is built only when the orders differ, and then each
+    // gets half of the displacement budget.
     std::vector<Member> by_required;
     for (const std::string& name : f.required) {
       for (const Member& m : members) {
@@ -1556,8 +1583,14 @@ class Compiler {
     }
     const bool same_order = std::equal(members.begin(), members.end(), by_required.begin(), by_required.end(),
                                        [](const Member& x, const Member& y) { return x.name == y.name; });
-    if (!same_order && by_required.size() == members.size()) {
-      Result<ExprId> second = key_machine(f, by_required, extra, level);
+    const bool two_orders = !same_order && by_required.size() == members.size();
+    const uint64_t budget =
+        std::min<uint64_t>(options_.max_displacement_states, order_states_left()) / (two_orders ? 2 : 1);
+    Result<ExprId> start_r = key_machine(f, members, extra, level, budget);
+    if (!start_r.ok()) return start_r.error();
+    ExprId start = *start_r;
+    if (two_orders) {
+      Result<ExprId> second = key_machine(f, by_required, extra, level, budget);
       if (!second.ok()) return second.error();
       start = grammar_.choice({start, *second});
     }
@@ -1568,10 +1601,70 @@ class Compiler {
     return grammar_.choice(std::move(alternatives));
   }
 
-  // The rules that write an object's members in the order given (with
-  // floating members anywhere, see below); returns the start rule.
+  // A member written from many states becomes a rule called from each,
+  // with a fresh reference node per call site: inline_rules inlines a rule
+  // named by one node only, and the automaton expands an inlined member
+  // (value included) once per state that writes it.
+  std::vector<RuleId> member_rules(const std::vector<Member>& members) {
+    std::vector<RuleId> out;
+    for (const Member& m : members) {
+      out.push_back(grammar_.declare_rule("m" + std::to_string(grammar_.rules().size())));
+      grammar_.set_body(out.back(), m.value);
+    }
+    return out;
+  }
+
+  // The item separator as a rule, called through a fresh node from each
+  // state of a machine with many states (see member_rules): its whitespace
+  // is then built once, not once per state.
+  ExprId separator_call(uint32_t level) {
+    const uint32_t key = options_.whitespace == JsonWhitespace::kPretty ? level : 0;
+    auto it = separator_rules_.find(key);
+    if (it == separator_rules_.end()) {
+      it = separator_rules_.emplace(key, grammar_.declare_rule("sep" + std::to_string(grammar_.rules().size()))).first;
+      grammar_.set_body(it->second, item_sep(level));
+    }
+    return grammar_.ref(it->second);
+  }
+
+  // A fresh node naming the same rule as `e` (see member_rules), or `e`
+  // itself when it is no reference.
+  ExprId fresh_ref(ExprId e) {
+    const Expr& x = grammar_.expr(e);
+    return x.kind == ExprKind::kRuleRef ? grammar_.ref(x.rule) : e;
+  }
+
+  // Rules of any_order_object: one per (members written, count) pair. The
+  // count is implied by the members unless additionalProperties adds more.
+  static uint64_t any_order_states(size_t n, bool extra, uint64_t min_p, uint64_t max_p) {
+    if (n > 24) return UINT64_MAX;
+    const uint64_t masks = uint64_t{1} << n;
+    if (!extra) return masks;
+    const uint64_t cap = max_p == UINT64_MAX ? std::max<uint64_t>(min_p, 1) : max_p;
+    return cap >= UINT64_MAX / masks - 1 ? UINT64_MAX : masks * (cap + 1);
+  }
+
+  // The rules that write an object's members in the order given, with
+  // floating members anywhere and up to `displaced` members out of place
+  // (see below); returns the start rule.
+  //
+  // A member out of place is either written early (before the order
+  // reaches it; the order then passes over it) or, if required, passed over
+  // by the order while still unwritten (reserved) and written later. The
+  // out-of-place members are kept in the state, at most `displaced` at a
+  // time, so no key is written twice and every required member is written.
+  // `displaced` is the largest value up to max_displaced_properties whose
+  // machine fits `budget` states; 0 is exactly schema order.
+  //
+  // With members out of place, only a member written in order may follow
+  // the order's passing over members; every other write happens right after
+  // a write (or at the start), in a "fresh" state. This loses no order (any
+  // key follows some write) and keeps the parse nearly deterministic: after
+  // each key, the live states are the in-order reading and the early one,
+  // instead of one per place the order might have stopped at, which would
+  // multiply across nested objects.
   Result<ExprId> key_machine(const Flat& f, const std::vector<Member>& members, std::optional<ExprId> extra,
-                             uint32_t level) {
+                             uint32_t level, uint64_t budget) {
     const uint64_t min_p = f.min_properties, max_p = f.max_properties;
     // Members named only by merged schemas (allOf, a branch of anyOf or
     // oneOf, dependencies) or only by `required` have no place in the
@@ -1596,52 +1689,164 @@ class Compiler {
         floating.clear();
       }
     }
-    // States (i, c, used): ordered members from index i on, c written so far
-    // (clipped), `used` the floating members written.
-    uint64_t cap = max_p == UINT64_MAX ? std::max<uint64_t>(min_p, 1) : max_p;
+    // States (i, c, used, out, fresh): ordered members from index i on, c
+    // written so far (clipped), `used` the floating members written, `out`
+    // the ordered members out of place (sorted): those at or after i were
+    // written early, those before i are reserved and not yet written.
+    const size_t n = ordered.size();
+    const uint64_t cap = max_p == UINT64_MAX ? std::max<uint64_t>(min_p, 1) : max_p;
     const uint32_t all_used = (uint32_t{1} << floating.size()) - 1;
-    if ((cap + 1) * (ordered.size() + 1) * (all_used + 1) > options_.max_states) {
+    const uint64_t base = (cap + 1) * (n + 1) * (all_used + 1);
+    if (base > options_.max_states) {
       return make_error(ErrorCode::kBudgetExceeded, "object property-count machine exceeds max_states");
     }
     uint32_t required_floating = 0;
     for (size_t j = 0; j < floating.size(); ++j) {
       if (floating[j].required) required_floating |= uint32_t{1} << j;
     }
-    size_t n = ordered.size();
-    using Key = std::tuple<size_t, uint64_t, uint32_t>;
+    using Out = std::vector<uint32_t>;
+    struct Key {
+      size_t i;
+      uint64_t c;
+      uint32_t used;
+      Out out;
+      bool fresh;
+      bool operator<(const Key& o) const {
+        return std::tie(i, c, used, out, fresh) < std::tie(o.i, o.c, o.used, o.out, o.fresh);
+      }
+    };
+    // What a state may do: `member` is kPass for a pass (the order moves on
+    // without writing), else what is written: an ordered member's index,
+    // -2 - j for floating member j, or kExtra for an additionalProperties
+    // member.
+    constexpr int64_t kPass = -1, kExtra = -1000;
+    struct Move {
+      int64_t member;
+      Key next;
+    };
+    auto plus = [](Out out, uint32_t x) {
+      out.insert(std::lower_bound(out.begin(), out.end(), x), x);
+      return out;
+    };
+    auto minus = [](Out out, uint32_t x) {
+      out.erase(std::find(out.begin(), out.end(), x));
+      return out;
+    };
+    // Exactly schema order (k = 0) has no out-of-place members, so every
+    // state is fresh there.
+    auto moves = [&](const Key& s, uint32_t k, std::vector<Move>& result) {
+      result.clear();
+      const auto [i, c, used, out, fresh] = s;
+      const uint64_t next_c = std::min(c + 1, cap);
+      const bool can_add = max_p == UINT64_MAX || c < max_p;
+      const bool room = out.size() < k;
+      if (i < n) {
+        if (std::binary_search(out.begin(), out.end(), i)) {
+          result.push_back({kPass, {i + 1, c, used, minus(out, i), k == 0}});
+        } else {
+          if (can_add) result.push_back({static_cast<int64_t>(i), {i + 1, next_c, used, out, true}});
+          if (!ordered[i].required) {
+            result.push_back({kPass, {i + 1, c, used, out, k == 0}});
+          } else if (room && c > 0) {
+            // Nothing is reserved before the first write: writing the first
+            // member early reaches the same orders with fewer states.
+            result.push_back({kPass, {i + 1, c, used, plus(out, i), false}});
+          }
+        }
+      }
+      if (!can_add || !fresh) return;
+      for (uint32_t x : out) {
+        if (x < i) result.push_back({static_cast<int64_t>(x), {i, next_c, used, minus(out, x), true}});
+      }
+      for (size_t y = i + 1; y < n && room; ++y) {
+        if (std::binary_search(out.begin(), out.end(), y)) continue;
+        result.push_back({static_cast<int64_t>(y), {i, next_c, used, plus(out, y), true}});
+      }
+      for (size_t j = 0; j < floating.size(); ++j) {
+        const uint32_t bit = uint32_t{1} << j;
+        if (!(used & bit)) result.push_back({-2 - static_cast<int64_t>(j), {i, next_c, used | bit, out, true}});
+      }
+      if (extra) result.push_back({kExtra, {i, next_c, used, out, true}});
+    };
+    const Key start_key{0, 0, 0, {}, true};
+    // The states reachable with k out of place, or 0 once over `limit`.
+    std::vector<Move> scratch;
+    auto count_states = [&](uint32_t k, uint64_t limit) -> uint64_t {
+      std::set<Key> seen{start_key};
+      std::vector<Key> todo{start_key};
+      while (!todo.empty()) {
+        Key s = std::move(todo.back());
+        todo.pop_back();
+        moves(s, k, scratch);
+        for (Move& m : scratch) {
+          if (seen.insert(m.next).second) {
+            if (seen.size() > limit) return 0;
+            todo.push_back(std::move(m.next));
+          }
+        }
+      }
+      return seen.size();
+    };
+    // Early writes alone make n(n-1)/2 fresh states, so larger objects are
+    // not counted at all.
+    uint32_t displaced = 0;
+    if (n * (n - 1) / 2 <= budget) {
+      for (uint32_t k = std::min<uint64_t>(options_.max_displaced_properties, n); k > 0; --k) {
+        if (uint64_t states = count_states(k, budget); states > 0) {
+          displaced = k;
+          order_states_spent_ += states;
+          break;
+        }
+      }
+    }
+    // Exactly schema order writes each member from few states; displaced
+    // members are written from many.
+    std::vector<RuleId> ordered_rules;
+    if (displaced > 0) ordered_rules = member_rules(ordered);
     std::map<Key, RuleId> rules;
     ExprId sep = item_sep(level);
     std::vector<Key> todo;
-    auto state = [&](size_t i, uint64_t c, uint32_t used) {
-      c = std::min(c, cap);
-      auto [it, inserted] = rules.emplace(Key{i, c, used}, 0);
+    auto state = [&](const Key& key) {
+      auto [it, inserted] = rules.emplace(key, 0);
       if (inserted) {
         it->second = grammar_.declare_rule("o" + std::to_string(grammar_.rules().size()));
-        todo.push_back({i, c, used});
+        todo.push_back(key);
       }
       return grammar_.ref(it->second);
     };
-    const ExprId start = state(0, 0, 0);
+    const ExprId start = state(start_key);
+    std::vector<Move> next;
     while (!todo.empty()) {
-      auto [i, c, used] = todo.back();
+      if (Status st = check_budget(); !st.ok()) return st.error();
+      Key s = std::move(todo.back());
       todo.pop_back();
-      std::vector<ExprId> alternatives;
-      bool can_add = max_p == UINT64_MAX || c < max_p;
-      auto written = [&](ExprId member) { return c == 0 ? member : grammar_.sequence({sep, member}); };
-      if (i == n && c >= std::max<uint64_t>(min_p, 1) && (used & required_floating) == required_floating) {
+      // Passes and the end, then the writes behind one separator: the
+      // separator's whitespace is then built once per state, not once per
+      // member.
+      std::vector<ExprId> alternatives, writes;
+      const bool reserved = std::any_of(s.out.begin(), s.out.end(), [&](uint32_t x) { return x < s.i; });
+      if (s.i == n && s.c >= std::max<uint64_t>(min_p, 1) && (s.used & required_floating) == required_floating &&
+          !reserved) {
         alternatives.push_back(grammar_.empty());
       }
-      if (i < n) {
-        if (!ordered[i].required) alternatives.push_back(state(i + 1, c, used));
-        if (can_add) alternatives.push_back(grammar_.sequence({written(ordered[i].value), state(i + 1, c + 1, used)}));
+      moves(s, displaced, next);
+      for (const Move& m : next) {
+        if (m.member == kPass) {
+          alternatives.push_back(state(m.next));
+          continue;
+        }
+        ExprId written = m.member == kExtra  ? (displaced > 0 ? fresh_ref(*extra) : *extra)
+                         : m.member <= -2    ? floating[static_cast<size_t>(-2 - m.member)].value
+                         : displaced > 0     ? grammar_.ref(ordered_rules[static_cast<size_t>(m.member)])
+                                             : ordered[static_cast<size_t>(m.member)].value;
+        writes.push_back(grammar_.sequence({written, state(m.next)}));
       }
-      for (size_t j = 0; j < floating.size() && can_add; ++j) {
-        const uint32_t bit = uint32_t{1} << j;
-        if (used & bit) continue;
-        alternatives.push_back(grammar_.sequence({written(floating[j].value), state(i, c + 1, used | bit)}));
+      if (!writes.empty()) {
+        ExprId any_write = grammar_.choice(std::move(writes));
+        alternatives.push_back(s.c == 0 ? any_write
+                                        : grammar_.sequence({displaced > 0 ? separator_call(level) : sep, any_write}));
       }
-      if (extra && can_add) alternatives.push_back(grammar_.sequence({written(*extra), state(i, c + 1, used)}));
-      grammar_.set_body(rules[{i, c, used}], grammar_.choice(std::move(alternatives)));
+      grammar_.set_body(rules[s], grammar_.choice(std::move(alternatives)));
     }
     return start;
   }
@@ -1660,6 +1865,7 @@ class Compiler {
     for (size_t i = 0; i < n; ++i) {
       if (members[i].required) required_mask |= uint64_t{1} << i;
     }
+    const std::vector<RuleId> written_by = member_rules(members);
     std::map<std::pair<uint64_t, uint64_t>, RuleId> rules;
     std::vector<std::pair<uint64_t, uint64_t>> todo;
     auto state = [&](uint64_t mask, uint64_t c) {
@@ -1671,7 +1877,6 @@ class Compiler {
       }
       return grammar_.ref(it->second);
     };
-    ExprId sep = item_sep(level);
     ExprId start = state(0, 0);
     while (!todo.empty()) {
       if (rules.size() > options_.max_states) {
@@ -1680,7 +1885,7 @@ class Compiler {
       if (Status st = check_budget(); !st.ok()) return st.error();
       auto [mask, c] = todo.back();
       todo.pop_back();
-      std::vector<ExprId> alternatives;
+      std::vector<ExprId> alternatives, writes;
       bool can_add = max_p == UINT64_MAX || c < max_p;
       if ((mask & required_mask) == required_mask && c >= std::max<uint64_t>(min_p, 1)) {
         alternatives.push_back(grammar_.empty());
@@ -1688,13 +1893,14 @@ class Compiler {
       if (can_add) {
         for (size_t i = 0; i < n; ++i) {
           if (mask & (uint64_t{1} << i)) continue;
-          ExprId m = c == 0 ? members[i].value : grammar_.sequence({sep, members[i].value});
-          alternatives.push_back(grammar_.sequence({m, state(mask | (uint64_t{1} << i), c + 1)}));
+          writes.push_back(grammar_.sequence({grammar_.ref(written_by[i]), state(mask | (uint64_t{1} << i), c + 1)}));
         }
-        if (extra) {
-          ExprId m = c == 0 ? *extra : grammar_.sequence({sep, *extra});
-          alternatives.push_back(grammar_.sequence({m, state(mask, c + 1)}));
-        }
+        if (extra) writes.push_back(grammar_.sequence({fresh_ref(*extra), state(mask, c + 1)}));
+      }
+      // One separator per state, not one per member (see key_machine).
+      if (!writes.empty()) {
+        ExprId any_write = grammar_.choice(std::move(writes));
+        alternatives.push_back(c == 0 ? any_write : grammar_.sequence({separator_call(level), any_write}));
       }
       grammar_.set_body(rules[{mask, c}], grammar_.choice(std::move(alternatives)));
     }
@@ -1880,6 +2086,15 @@ class Compiler {
     return std::optional<ExprId>(grammar_.ref(rule));
   }
 
+  std::map<uint32_t, RuleId> separator_rules_;
+  // Key-machine states spent on orders beyond schema order (as the checks
+  // count them), against max_widened_order_states.
+  uint64_t order_states_spent_ = 0;
+  uint64_t order_states_left() const {
+    const uint64_t total = options_.max_widened_order_states;
+    return total - std::min<uint64_t>(order_states_spent_, total);
+  }
+
   struct Memo {
     RuleId rule;
     ExprId body;
@@ -1903,6 +2118,7 @@ class Compiler {
   std::map<const Json*, const Json*> origins_;
   const Json true_schema_ = Json(true);
   const Json false_schema_ = Json(false);
+  std::unordered_map<const Json*, uint64_t> ordinals_;
 };
 
 std::optional<JsonSchemaDraft> draft_from_uri(const std::string& uri) {

@@ -149,7 +149,9 @@ class Builder {
                                return alt({lit("\""), k >= 2 ? seq({qtext, rule(k - 1)}) : g_.nothing(),
                                            k >= 3 ? seq({quoted_pair, rule(k - 2)}) : g_.nothing()});
                              }))})});
-    ExprId literal = seq({lit("["), alt({ipv4(), seq({alt({lit("IPv6:"), lit("ipv6:")}), ipv6()})}), lit("]")});
+    // The address-literal tag is written "IPv6:" only, as the validator
+    // (lib/validator/formats.cc) reads it, so the two never disagree.
+    ExprId literal = seq({lit("["), alt({ipv4(), seq({lit("IPv6:"), ipv6()})}), lit("]")});
     return seq({local, lit("@"), alt({hostname(), literal})});
   }
 

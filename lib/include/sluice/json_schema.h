@@ -18,12 +18,26 @@
 //   without an exponent (1.5, not 15e-1), and an integer may carry a zero
 //   fraction (3.0), which JSON Schema counts as an integer. An unconstrained
 //   number also accepts exponents.
-// - Object keys are never repeated. Property order follows the schema unless
-//   PropertyOrder::kAny: the order of `properties`, or that of `required`
-//   followed by the other properties. Properties not named in the schema
-//   (where allowed) may appear anywhere, and so may up to three named only by
-//   merged schemas (allOf, a branch of anyOf/oneOf, dependencies) or only by
-//   `required`, since the schema gives them no place in its order.
+// - Object keys are never repeated, every required property is written, and
+//   each value is checked against its own schema, whatever the order.
+//   PropertyOrder::kAny accepts any order. PropertyOrder::kSchema (the
+//   default) accepts:
+//   - any order, for an object whose any-order key machine has at most
+//     max_any_order_states states: 2^p for p properties named in the
+//     schema, times (the property-count cap + 1) when additionalProperties
+//     or patternProperties allow other keys; with the default 256, up to 8
+//     named properties (7 with other keys allowed);
+//   - otherwise schema order: the order of `properties`, or that of
+//     `required` followed by the other properties. Properties not named in
+//     the schema (where allowed) may appear anywhere, and so may up to three
+//     named only by merged schemas (allOf, a branch of anyOf/oneOf,
+//     dependencies) or only by `required`, since the schema gives them no
+//     place in its order. Where max_displacement_states allows (0, off, by
+//     default), up to max_displaced_properties properties may also be out of
+//     that order at one time: written before their place, or (required
+//     ones) after it.
+//   Over a whole schema, at most max_widened_order_states such states are
+//   spent; objects compiled after that keep schema order.
 // - Nothing throws; all failures are values. Budgets bound the grammar size
 //   and the compile time.
 //
@@ -49,7 +63,7 @@ enum class JsonWhitespace : uint8_t {
 };
 
 enum class PropertyOrder : uint8_t {
-  kSchema,  // the order of `properties` (OpenAI and llguidance do this), or of `required` then the rest
+  kSchema,  // schema order (as OpenAI and llguidance), widened within budgets: see the rule at the top
   kAny,     // any order; costs grammar size exponential in the number of properties
 };
 
@@ -95,6 +109,21 @@ struct JsonSchemaOptions {
   // States of one object's key machine in PropertyOrder::kAny, and of the
   // digit machine for number bounds with multipleOf.
   uint32_t max_states = 20000;
+  // PropertyOrder::kSchema widens schema order within these budgets (the
+  // rule is at the top of this file). Over one, an object keeps schema
+  // order; that is no error. 0 turns each widening off.
+  // States of one object's any-order key machine. Each costs a grammar rule:
+  // 256 keeps compile time on MaskBench as before.
+  uint32_t max_any_order_states = 256;
+  // States of one object's key machine with properties out of order (about
+  // p^2 for p properties and one out of order). Off by default: 2048 rescues
+  // a few more MaskBench documents but costs about half again the average
+  // compile time.
+  uint32_t max_displacement_states = 0;
+  // The most properties out of schema order at one time.
+  uint32_t max_displaced_properties = 2;
+  // Both kinds of states over the whole schema.
+  uint32_t max_widened_order_states = 16384;
   // Key orders tried for an object inside `enum`/`const`.
   uint32_t max_enum_permutations = 720;
 };

@@ -1,0 +1,186 @@
+// Property order in PropertyOrder::kSchema (the rule is in
+// sluice/json_schema.h): tables in pairs `name` / `name_failures`
+// (property_order.json; instances are raw compact text, so duplicate keys
+// can be written), and a property test over random objects and documents
+// that compares the grammar's verdict with a plain membership check: a
+// document the grammar accepts never repeats a key, never misses a required
+// property and never carries a key the schema forbids, and a valid document
+// is accepted in schema order always and in any order where the object is
+// small enough.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ir/reference_recognizer.h"
+#include "sluice/json_schema.h"
+#include "validator/splitmix.h"
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json load_tables() {
+  std::ifstream in(std::string(SLUICE_SOURCE_DIR) + "/tests/json_schema/property_order.json");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return Json::parse(buffer.str());
+}
+
+sluice::JsonSchemaOptions options_of(const Json& table, sluice::JsonWhitespace whitespace) {
+  sluice::JsonSchemaOptions options;
+  options.whitespace = whitespace;
+  const Json overrides = table.value("options", Json::object());
+  options.max_any_order_states = overrides.value("max_any_order_states", options.max_any_order_states);
+  options.max_displacement_states = overrides.value("max_displacement_states", options.max_displacement_states);
+  options.max_displaced_properties = overrides.value("max_displaced_properties", options.max_displaced_properties);
+  options.max_widened_order_states = overrides.value("max_widened_order_states", options.max_widened_order_states);
+  return options;
+}
+
+bool accepted(const sluice::ir::ReferenceRecognizer& recognizer, const std::string& text) {
+  auto c = recognizer.classify(text);
+  REQUIRE(c.ok());
+  return c->verdict == sluice::ir::Verdict::kAccept;
+}
+
+void run_tables(sluice::JsonWhitespace whitespace) {
+  Json tables = load_tables();
+  REQUIRE(tables.size() >= 8);
+  for (const Json& table : tables) {
+    std::string name = table["name"].get<std::string>();
+    INFO("table " << name);
+    auto compiled = sluice::compile_json_schema(table["schema"].dump(), options_of(table, whitespace));
+    REQUIRE(compiled.ok());
+    auto recognizer = sluice::ir::ReferenceRecognizer::create(compiled->grammar);
+    REQUIRE(recognizer.ok());
+    DYNAMIC_SECTION(name) {
+      for (const Json& text : table["valid"]) {
+        INFO("instance " << text.get<std::string>());
+        CHECK(accepted(*recognizer, text.get<std::string>()));
+      }
+    }
+    DYNAMIC_SECTION(name << "_failures") {
+      for (const Json& text : table["invalid"]) {
+        INFO("instance " << text.get<std::string>());
+        CHECK_FALSE(accepted(*recognizer, text.get<std::string>()));
+      }
+    }
+  }
+}
+
+// A random object schema: `n` integer properties p0.., some required, and
+// other keys either forbidden or integers too.
+struct RandomObject {
+  size_t n = 0;
+  std::vector<bool> required;
+  bool others_allowed = false;
+
+  std::string schema() const {
+    Json s = {{"type", "object"}, {"properties", Json::object()}, {"required", Json::array()}};
+    for (size_t i = 0; i < n; ++i) {
+      s["properties"]["p" + std::to_string(i)] = {{"type", "integer"}};
+      if (required[i]) s["required"].push_back("p" + std::to_string(i));
+    }
+    s["additionalProperties"] = others_allowed ? Json{{"type", "integer"}} : Json(false);
+    return s.dump();
+  }
+};
+
+// A random document for `o`: usually a valid one in a random or in schema
+// order, sometimes with a repeated key, a missing required property or a
+// key the schema does not name.
+std::vector<std::string> random_keys(const RandomObject& o, sluice::validator_test::Rng& rng, bool* in_schema_order) {
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < o.n; ++i) {
+    if (o.required[i] || rng.below(2) == 0) keys.push_back("p" + std::to_string(i));
+  }
+  *in_schema_order = rng.below(4) == 0;
+  if (!*in_schema_order) {
+    for (size_t i = keys.size(); i > 1; --i) std::swap(keys[i - 1], keys[rng.below(i)]);
+  }
+  switch (rng.below(6)) {
+    case 0:
+      if (!keys.empty()) keys.insert(keys.begin() + rng.below(keys.size() + 1), keys[rng.below(keys.size())]);
+      break;
+    case 1:
+      if (!keys.empty()) keys.erase(keys.begin() + rng.below(keys.size()));
+      break;
+    case 2:
+      keys.insert(keys.begin() + rng.below(keys.size() + 1), "q" + std::to_string(rng.below(3)));
+      break;
+    default:
+      break;
+  }
+  return keys;
+}
+
+bool valid_keys(const RandomObject& o, const std::vector<std::string>& keys) {
+  std::set<std::string> seen(keys.begin(), keys.end());
+  if (seen.size() != keys.size()) return false;
+  for (size_t i = 0; i < o.n; ++i) {
+    if (o.required[i] && !seen.count("p" + std::to_string(i))) return false;
+  }
+  return o.others_allowed || std::all_of(keys.begin(), keys.end(), [](const std::string& k) { return k[0] == 'p'; });
+}
+
+std::string document(const std::vector<std::string>& keys) {
+  std::string text = "{";
+  for (size_t i = 0; i < keys.size(); ++i) text += (i ? ",\"" : "\"") + keys[i] + "\":" + std::to_string(i);
+  return text + "}";
+}
+
+}  // namespace
+
+TEST_CASE("property order tables, flexible whitespace", "[json_schema][order]") {
+  run_tables(sluice::JsonWhitespace::kFlexible);
+}
+
+TEST_CASE("property order tables, compact whitespace", "[json_schema][order]") {
+  run_tables(sluice::JsonWhitespace::kCompact);
+}
+
+TEST_CASE("widened orders never accept a repeated, missing or forbidden key", "[json_schema][order]") {
+  sluice::validator_test::Rng rng{20261127};
+  struct Mode {
+    const char* name;
+    sluice::JsonSchemaOptions options;
+  };
+  std::vector<Mode> modes(3);
+  modes[0].name = "default";
+  modes[1].name = "one displaced";
+  modes[1].options.max_displacement_states = 4096;
+  modes[1].options.max_displaced_properties = 1;
+  modes[2].name = "two displaced";
+  modes[2].options.max_displacement_states = 4096;
+  for (int round = 0; round < 60; ++round) {
+    RandomObject o;
+    o.n = 1 + rng.below(12);
+    for (size_t i = 0; i < o.n; ++i) o.required.push_back(rng.below(3) == 0);
+    o.others_allowed = rng.below(3) == 0;
+    const uint64_t any_order_states = (uint64_t{1} << o.n) * (o.others_allowed ? 2 : 1);
+    const bool small = any_order_states <= sluice::JsonSchemaOptions{}.max_any_order_states;
+    for (const Mode& mode : modes) {
+      auto compiled = sluice::compile_json_schema(o.schema(), mode.options);
+      REQUIRE(compiled.ok());
+      auto recognizer = sluice::ir::ReferenceRecognizer::create(compiled->grammar);
+      REQUIRE(recognizer.ok());
+      for (int d = 0; d < 25; ++d) {
+        bool in_schema_order = false;
+        std::vector<std::string> keys = random_keys(o, rng, &in_schema_order);
+        const std::string text = document(keys);
+        const bool valid = valid_keys(o, keys);
+        const bool accept = accepted(*recognizer, text);
+        INFO(mode.name << " schema " << o.schema() << " document " << text);
+        if (accept) CHECK(valid);
+        if (valid && (small || in_schema_order)) CHECK(accept);
+      }
+    }
+  }
+}
