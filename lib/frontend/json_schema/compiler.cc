@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <map>
 #include <tuple>
 #include <numeric>
@@ -1803,50 +1804,83 @@ class Compiler {
     // members are written from many.
     std::vector<RuleId> ordered_rules;
     if (displaced > 0) ordered_rules = member_rules(ordered);
-    std::map<Key, RuleId> rules;
+    // Each state is two rules: the state itself, after a member (or at the
+    // start), and its writes, after the separator. A pass (the order moving
+    // over a member without writing it) leads from writes to writes, and
+    // the state ends where some chain of passes reaches an end. So after a
+    // value the parser holds one separator, not one per later member: with
+    // hundreds of optional members, a separator per member meant hundreds
+    // of stacks to step and to look up at every byte after each value.
     ExprId sep = item_sep(level);
-    std::vector<Key> todo;
-    auto state = [&](const Key& key) {
-      auto [it, inserted] = rules.emplace(key, 0);
+    std::map<Key, RuleId> rules, write_rules;
+    std::vector<std::pair<Key, bool>> todo;  // (state, its writes rule)
+    auto rule_for = [&](const Key& key, bool writes) {
+      auto& table = writes ? write_rules : rules;
+      auto [it, inserted] = table.emplace(key, 0);
       if (inserted) {
-        it->second = grammar_.declare_rule("o" + std::to_string(grammar_.rules().size()));
-        todo.push_back(key);
+        it->second = grammar_.declare_rule((writes ? "w" : "o") + std::to_string(grammar_.rules().size()));
+        todo.push_back({key, writes});
       }
       return grammar_.ref(it->second);
+    };
+    auto state = [&](const Key& key) { return rule_for(key, false); };
+    auto terminal = [&](const Key& k) {
+      const bool reserved = std::any_of(k.out.begin(), k.out.end(), [&](uint32_t x) { return x < k.i; });
+      return k.i == n && k.c >= std::max<uint64_t>(min_p, 1) && (k.used & required_floating) == required_floating &&
+             !reserved;
+    };
+    // Whether a state can end, and whether it can write, through its passes
+    // (which only move forward, so the recursion ends).
+    std::map<Key, std::pair<bool, bool>> reach;
+    std::function<std::pair<bool, bool>(const Key&)> ends_and_writes = [&](const Key& k) {
+      auto found = reach.find(k);
+      if (found != reach.end()) return found->second;
+      std::vector<Move> local;
+      moves(k, displaced, local);
+      std::pair<bool, bool> result{terminal(k), false};
+      for (const Move& m : local) {
+        if (m.member != kPass) {
+          result.second = true;
+          continue;
+        }
+        const auto [ends, writes] = ends_and_writes(m.next);
+        result.first = result.first || ends;
+        result.second = result.second || writes;
+      }
+      reach.emplace(k, result);
+      return result;
     };
     const ExprId start = state(start_key);
     std::vector<Move> next;
     while (!todo.empty()) {
       if (Status st = check_budget(); !st.ok()) return st.error();
-      Key s = std::move(todo.back());
+      auto [s, is_writes] = std::move(todo.back());
       todo.pop_back();
-      // Passes and the end, then the writes behind one separator: the
-      // separator's whitespace is then built once per state, not once per
-      // member.
-      std::vector<ExprId> alternatives, writes;
-      const bool reserved = std::any_of(s.out.begin(), s.out.end(), [&](uint32_t x) { return x < s.i; });
-      if (s.i == n && s.c >= std::max<uint64_t>(min_p, 1) && (s.used & required_floating) == required_floating &&
-          !reserved) {
-        alternatives.push_back(grammar_.empty());
+      std::vector<ExprId> alternatives;
+      if (!is_writes) {
+        const auto [ends, writes] = ends_and_writes(s);
+        if (ends) alternatives.push_back(grammar_.empty());
+        if (writes) {
+          ExprId after = rule_for(s, true);
+          alternatives.push_back(s.c == 0 ? after
+                                          : grammar_.sequence({displaced > 0 ? separator_call(level) : sep, after}));
+        }
+        grammar_.set_body(rules[s], grammar_.choice(std::move(alternatives)));
+        continue;
       }
       moves(s, displaced, next);
       for (const Move& m : next) {
         if (m.member == kPass) {
-          alternatives.push_back(state(m.next));
+          if (ends_and_writes(m.next).second) alternatives.push_back(rule_for(m.next, true));
           continue;
         }
         ExprId written = m.member == kExtra  ? (displaced > 0 ? fresh_ref(*extra) : *extra)
                          : m.member <= -2    ? floating[static_cast<size_t>(-2 - m.member)].value
                          : displaced > 0     ? grammar_.ref(ordered_rules[static_cast<size_t>(m.member)])
                                              : ordered[static_cast<size_t>(m.member)].value;
-        writes.push_back(grammar_.sequence({written, state(m.next)}));
+        alternatives.push_back(grammar_.sequence({written, state(m.next)}));
       }
-      if (!writes.empty()) {
-        ExprId any_write = grammar_.choice(std::move(writes));
-        alternatives.push_back(s.c == 0 ? any_write
-                                        : grammar_.sequence({displaced > 0 ? separator_call(level) : sep, any_write}));
-      }
-      grammar_.set_body(rules[s], grammar_.choice(std::move(alternatives)));
+      grammar_.set_body(write_rules[s], grammar_.choice(std::move(alternatives)));
     }
     return start;
   }
