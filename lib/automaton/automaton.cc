@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "ir/analysis.h"
 
@@ -193,8 +194,8 @@ class Builder {
   // Rough number of states an expression compiles to, saturating.
   uint64_t estimate(ExprId id, uint32_t depth) {
     if (depth > options_.max_nesting) return kHuge;
-    auto it = estimate_.find(id);
-    if (it != estimate_.end()) return it->second;
+    if (estimate_.empty()) estimate_.assign(grammar_.expr_count(), kUnestimated);
+    if (estimate_[id] != kUnestimated) return estimate_[id];
     const Expr& e = grammar_.expr(id);
     uint64_t n = 1;
     switch (e.kind) {
@@ -601,11 +602,18 @@ class Builder {
   std::vector<uint32_t> pending_calls_;
   std::map<ExprId, uint32_t> expr_rule_;
   std::map<uint32_t, uint32_t> loop_rule_;
-  std::map<ExprId, uint64_t> estimate_;
+  // By expression id; kUnestimated until asked.
+  static constexpr uint64_t kUnestimated = ~uint64_t{0};
+  std::vector<uint64_t> estimate_;
   // compile()'s shared expressions in the current rule: (expression, end
   // state) to the entry state built for it.
   static constexpr uint64_t kShareMinStates = 4;
-  std::map<std::pair<ExprId, uint32_t>, uint32_t> shared_;
+  struct PairHash {
+    size_t operator()(const std::pair<ExprId, uint32_t>& p) const {
+      return std::hash<uint64_t>()(uint64_t{p.first} << 32 | p.second);
+    }
+  };
+  std::unordered_map<std::pair<ExprId, uint32_t>, uint32_t, PairHash> shared_;
   uint32_t current_rule_ = 0;  // names synthetic rules after their owner
   size_t counter_loops_ = 0;
   bool ok_ = true;
