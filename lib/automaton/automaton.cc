@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -167,8 +168,9 @@ class Builder {
     return options_.max_compile_ms > 0 && std::chrono::steady_clock::now() > deadline_;
   }
   Error time_error() const {
-    return make_error(ErrorCode::kBudgetExceeded, "compiling the grammar took longer than max_compile_ms=" +
-                                                      std::to_string(options_.max_compile_ms));
+    return make_error(ErrorCode::kBudgetExceeded,
+                      "compiling the grammar took longer than max_compile_ms=" +
+                          std::to_string(static_cast<long long>(std::ceil(options_.max_compile_ms))));
   }
 
   uint32_t new_state() {
