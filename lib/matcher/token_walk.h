@@ -15,6 +15,13 @@
 // table lookup once the configurations it connects have been seen: inside a
 // JSON string body every character leads back to the same configuration.
 //
+// Below a trie node whose configuration holds a stack that takes every
+// string of the text slice (vocab/text_slice.h, decided by
+// matcher/slice_absorption.h), classify_all accepts the subtree's slice
+// tokens as a block and walks only the slice's rest trie there: a string
+// body costs a walk of the few thousand tokens with quotes, backslashes,
+// control bytes or broken UTF-8, not of the whole vocabulary.
+//
 // Tested through tests/matcher/ (fast masks against the reference).
 #pragma once
 
