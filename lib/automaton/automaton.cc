@@ -99,11 +99,12 @@ std::vector<std::vector<std::pair<uint8_t, uint8_t>>> utf8_sequences(uint32_t lo
 
 namespace {
 
-struct NState {
-  std::vector<uint32_t> eps;
-  std::vector<ByteEdge> bytes;
-  std::vector<CallEdge> calls;
-  bool final = false;
+// The NFA under construction keeps its edges in three flat lists (one
+// allocation each, not three per state); finish() sorts them into rows.
+template <typename Edge>
+struct FromEdge {
+  uint32_t from;
+  Edge edge;
 };
 
 class Builder {
@@ -139,7 +140,7 @@ class Builder {
       rule_entry_[r] = entry;
       current_rule_ = r;
       shared_.clear();
-      nfa_[exit].final = true;
+      nfa_final_[exit] = true;
       if (!compile(bodies_[r], entry, exit, 0)) return error_;
       // Rules referenced while compiling join the queue.
       queued.resize(rules_.size(), false);
@@ -174,17 +175,17 @@ class Builder {
   }
 
   uint32_t new_state() {
-    if (nfa_.size() >= options_.max_states) {
+    if (nfa_final_.size() >= options_.max_states) {
       fail(make_error(ErrorCode::kBudgetExceeded, "grammar needs more than max_states=" +
                                                       std::to_string(options_.max_states) + " automaton states"));
       return 0;
     }
-    if (nfa_.size() % kClockStride == 0 && out_of_time()) {
+    if (nfa_final_.size() % kClockStride == 0 && out_of_time()) {
       fail(time_error());
       return 0;
     }
-    nfa_.emplace_back();
-    return static_cast<uint32_t>(nfa_.size() - 1);
+    nfa_final_.push_back(false);
+    return static_cast<uint32_t>(nfa_final_.size() - 1);
   }
 
   bool fail(Error error) {
@@ -252,7 +253,7 @@ class Builder {
   }
 
   void call(uint32_t from, uint32_t to, uint32_t rule, uint32_t need, uint32_t rem) {
-    nfa_[from].calls.push_back(CallEdge{rule, to, need, rem});
+    nfa_calls_.push_back({from, CallEdge{rule, to, need, rem}});
     pending_calls_.push_back(rule);
   }
 
@@ -276,13 +277,13 @@ class Builder {
     if (composite && estimate(id, depth) >= kShareMinStates) {
       auto [it, fresh] = shared_.try_emplace({id, to}, 0);
       if (!fresh) {
-        nfa_[from].eps.push_back(it->second);
+        nfa_eps_.push_back({from, it->second});
         return true;
       }
       const uint32_t entry = new_state();
       if (!ok_) return false;
       it->second = entry;
-      nfa_[from].eps.push_back(entry);
+      nfa_eps_.push_back({from, entry});
       return compile_parts(e, entry, to, depth);
     }
     return compile_parts(e, from, to, depth);
@@ -290,7 +291,7 @@ class Builder {
 
   bool compile_parts(const Expr& e, uint32_t from, uint32_t to, uint32_t depth) {
     switch (e.kind) {
-      case ExprKind::kEmpty: nfa_[from].eps.push_back(to); return true;
+      case ExprKind::kEmpty: nfa_eps_.push_back({from, to}); return true;
       case ExprKind::kNothing: return true;
       case ExprKind::kLiteral: {
         uint32_t cur = from;
@@ -298,7 +299,7 @@ class Builder {
           uint32_t next = i + 1 == e.literal.size() ? to : new_state();
           if (!ok_) return false;
           uint8_t b = static_cast<uint8_t>(e.literal[i]);
-          nfa_[cur].bytes.push_back(ByteEdge{b, b, next});
+          nfa_bytes_.push_back({cur, ByteEdge{b, b, next}});
           cur = next;
         }
         return true;
@@ -310,7 +311,7 @@ class Builder {
             for (size_t i = 0; i < seq.size(); ++i) {
               uint32_t next = i + 1 == seq.size() ? to : new_state();
               if (!ok_) return false;
-              nfa_[cur].bytes.push_back(ByteEdge{seq[i].first, seq[i].second, next});
+              nfa_bytes_.push_back({cur, ByteEdge{seq[i].first, seq[i].second, next}});
               cur = next;
             }
           }
@@ -340,8 +341,8 @@ class Builder {
   bool star(ExprId item, uint32_t from, uint32_t to, uint32_t depth) {
     uint32_t loop = new_state();
     if (!ok_) return false;
-    nfa_[from].eps.push_back(loop);
-    nfa_[loop].eps.push_back(to);
+    nfa_eps_.push_back({from, loop});
+    nfa_eps_.push_back({loop, to});
     return compile(item, loop, loop, depth + 1);
   }
 
@@ -349,7 +350,7 @@ class Builder {
     ExprId item = e.children[0];
     uint32_t lo = e.min, hi = e.max;
     if (hi == 0) {
-      nfa_[from].eps.push_back(to);
+      nfa_eps_.push_back({from, to});
       return true;
     }
     if (lo == 0 && hi == kUnbounded) return star(item, from, to, depth);
@@ -371,12 +372,26 @@ class Builder {
     if (hi == lo) return true;
     if (hi == kUnbounded) return star(item, cur, to, depth);
     for (uint32_t i = lo; i < hi; ++i) {
-      nfa_[cur].eps.push_back(to);
+      nfa_eps_.push_back({cur, to});
       uint32_t next = i + 1 == hi ? to : new_state();
       if (!ok_ || !compile(item, cur, next, depth + 1)) return false;
       cur = next;
     }
     return true;
+  }
+
+  // Sorts `edges` by source state, keeping their order within a state, and
+  // returns where each state's row starts (size states + 1).
+  template <typename Edge>
+  static std::vector<uint32_t> rows(std::vector<FromEdge<Edge>>& edges, size_t states) {
+    std::vector<uint32_t> start(states + 1, 0);
+    for (const auto& e : edges) ++start[e.from + 1];
+    for (size_t i = 0; i < states; ++i) start[i + 1] += start[i];
+    std::vector<FromEdge<Edge>> sorted(edges.size());
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (const auto& e : edges) sorted[fill[e.from]++] = e;
+    edges = std::move(sorted);
+    return start;
   }
 
   Result<Automaton> finish() {
@@ -387,9 +402,13 @@ class Builder {
     // Epsilon elimination: state s gets every edge and the final flag of the
     // states its epsilon closure reaches. Only states reachable by real
     // edges from some rule entry are kept.
-    std::vector<uint32_t> index(nfa_.size(), kNone);
+    const size_t nfa_size = nfa_final_.size();
+    const auto eps_rows = rows(nfa_eps_, nfa_size);
+    const auto byte_rows = rows(nfa_bytes_, nfa_size);
+    const auto call_rows = rows(nfa_calls_, nfa_size);
+    std::vector<uint32_t> index(nfa_size, kNone);
     std::vector<uint32_t> order;
-    std::vector<uint32_t> stamp(nfa_.size(), kNone);
+    std::vector<uint32_t> stamp(nfa_size, kNone);
     struct Pending {
       std::vector<ByteEdge> bytes;
       std::vector<CallEdge> calls;  // targets still NFA ids
@@ -440,7 +459,8 @@ class Builder {
         uint32_t s = work.back();
         work.pop_back();
         closure.push_back(s);
-        for (uint32_t t : nfa_[s].eps) {
+        for (uint32_t e = eps_rows[s]; e < eps_rows[s + 1]; ++e) {
+          const uint32_t t = nfa_eps_[e].edge;
           if (stamp[t] != i) {
             stamp[t] = static_cast<uint32_t>(i);
             work.push_back(t);
@@ -450,9 +470,15 @@ class Builder {
       Pending p;
       p.rule = rule;
       for (uint32_t s : closure) {
-        p.final = p.final || nfa_[s].final;
-        for (const ByteEdge& b : nfa_[s].bytes) p.bytes.push_back(ByteEdge{b.lo, b.hi, visit(b.target, rule)});
-        for (const CallEdge& c : nfa_[s].calls) p.calls.push_back(CallEdge{c.rule, visit(c.ret, rule), c.need, c.rem});
+        p.final = p.final || nfa_final_[s];
+        for (uint32_t e = byte_rows[s]; e < byte_rows[s + 1]; ++e) {
+          const ByteEdge& b = nfa_bytes_[e].edge;
+          p.bytes.push_back(ByteEdge{b.lo, b.hi, visit(b.target, rule)});
+        }
+        for (uint32_t e = call_rows[s]; e < call_rows[s + 1]; ++e) {
+          const CallEdge& c = nfa_calls_[e].edge;
+          p.calls.push_back(CallEdge{c.rule, visit(c.ret, rule), c.need, c.rem});
+        }
       }
       states[i] = std::move(p);
     }
@@ -468,21 +494,42 @@ class Builder {
     const size_t n = states.size();
     std::vector<bool> productive(n, false);
     std::vector<bool> rule_productive(rules_.size(), false);
-    std::vector<std::vector<uint32_t>> byte_preds(n);
     struct CallRef {
       uint32_t state;
       uint32_t edge;
     };
-    std::vector<std::vector<CallRef>> ret_preds(n), callee_refs(rules_.size());
     if (out_of_time()) return time_error();
+    // Predecessor lists in compressed rows (one allocation each instead of
+    // one per state): counted, then filled.
+    std::vector<uint32_t> byte_pred_begin(n + 1, 0), ret_pred_begin(n + 1, 0), callee_begin(rules_.size() + 1, 0);
     for (uint32_t s = 0; s < n; ++s) {
-      for (const ByteEdge& b : states[s].bytes) byte_preds[b.target].push_back(s);
-      for (uint32_t k = 0; k < states[s].calls.size(); ++k) {
-        const CallEdge& c = states[s].calls[k];
-        ret_preds[c.ret].push_back({s, k});
-        callee_refs[c.rule].push_back({s, k});
+      for (const ByteEdge& b : states[s].bytes) ++byte_pred_begin[b.target + 1];
+      for (const CallEdge& c : states[s].calls) {
+        ++ret_pred_begin[c.ret + 1];
+        ++callee_begin[c.rule + 1];
         // A loop's need may require its body.
-        if (rules_[c.rule].loop) callee_refs[rules_[c.rule].loop_body].push_back({s, k});
+        if (rules_[c.rule].loop) ++callee_begin[rules_[c.rule].loop_body + 1];
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      byte_pred_begin[i + 1] += byte_pred_begin[i];
+      ret_pred_begin[i + 1] += ret_pred_begin[i];
+    }
+    for (size_t r = 0; r < rules_.size(); ++r) callee_begin[r + 1] += callee_begin[r];
+    std::vector<uint32_t> byte_preds(byte_pred_begin[n]);
+    std::vector<CallRef> ret_preds(ret_pred_begin[n]), callee_refs(callee_begin[rules_.size()]);
+    {
+      std::vector<uint32_t> byte_fill(byte_pred_begin.begin(), byte_pred_begin.end() - 1);
+      std::vector<uint32_t> ret_fill(ret_pred_begin.begin(), ret_pred_begin.end() - 1);
+      std::vector<uint32_t> callee_fill(callee_begin.begin(), callee_begin.end() - 1);
+      for (uint32_t s = 0; s < n; ++s) {
+        for (const ByteEdge& b : states[s].bytes) byte_preds[byte_fill[b.target]++] = s;
+        for (uint32_t k = 0; k < states[s].calls.size(); ++k) {
+          const CallEdge& c = states[s].calls[k];
+          ret_preds[ret_fill[c.ret]++] = {s, k};
+          callee_refs[callee_fill[c.rule]++] = {s, k};
+          if (rules_[c.rule].loop) callee_refs[callee_fill[rules_[c.rule].loop_body]++] = {s, k};
+        }
       }
     }
     auto call_ok = [&](const CallEdge& c) {
@@ -502,14 +549,16 @@ class Builder {
     while (!queue.empty()) {
       uint32_t s = queue.back();
       queue.pop_back();
-      for (uint32_t p : byte_preds[s]) mark(p);
-      for (const CallRef& ref : ret_preds[s]) {
+      for (uint32_t i = byte_pred_begin[s]; i < byte_pred_begin[s + 1]; ++i) mark(byte_preds[i]);
+      for (uint32_t i = ret_pred_begin[s]; i < ret_pred_begin[s + 1]; ++i) {
+        const CallRef& ref = ret_preds[i];
         if (call_ok(states[ref.state].calls[ref.edge])) mark(ref.state);
       }
       uint32_t r = states[s].rule;
       if (s == rule_state[r] && !rule_productive[r]) {
         rule_productive[r] = true;
-        for (const CallRef& ref : callee_refs[r]) {
+        for (uint32_t i = callee_begin[r]; i < callee_begin[r + 1]; ++i) {
+          const CallRef& ref = callee_refs[i];
           if (call_ok(states[ref.state].calls[ref.edge])) mark(ref.state);
         }
       }
@@ -597,7 +646,10 @@ class Builder {
   const CompileOptions& options_;
   std::chrono::steady_clock::time_point deadline_;
   ir::GrammarFacts facts_;
-  std::vector<NState> nfa_;
+  std::vector<bool> nfa_final_;
+  std::vector<FromEdge<uint32_t>> nfa_eps_;
+  std::vector<FromEdge<ByteEdge>> nfa_bytes_;
+  std::vector<FromEdge<CallEdge>> nfa_calls_;
   std::vector<RuleInfo> rules_;
   std::vector<ExprId> bodies_;
   std::vector<uint32_t> rule_entry_;
