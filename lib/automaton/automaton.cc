@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 
@@ -409,14 +410,24 @@ class Builder {
     std::vector<uint32_t> index(nfa_size, kNone);
     std::vector<uint32_t> order;
     std::vector<uint32_t> stamp(nfa_size, kNone);
+    // States are filled in index order, so each one's edges are a slice of
+    // two shared arrays.
+    std::vector<ByteEdge> pending_bytes;
+    std::vector<CallEdge> pending_calls;
     struct Pending {
-      std::vector<ByteEdge> bytes;
-      std::vector<CallEdge> calls;  // targets still NFA ids
+      uint32_t byte_begin = 0, byte_end = 0;
+      uint32_t call_begin = 0, call_end = 0;
       bool final = false;
       uint32_t rule = 0;
       bool loop = false;
     };
     std::vector<Pending> states;
+    auto bytes_of = [&](const Pending& p) {
+      return std::span<const ByteEdge>(pending_bytes).subspan(p.byte_begin, p.byte_end - p.byte_begin);
+    };
+    auto calls_of = [&](const Pending& p) {
+      return std::span<CallEdge>(pending_calls).subspan(p.call_begin, p.call_end - p.call_begin);
+    };
     auto visit = [&](uint32_t s, uint32_t rule) {
       if (index[s] != kNone) return index[s];
       index[s] = static_cast<uint32_t>(states.size());
@@ -448,7 +459,9 @@ class Builder {
       if (i % kClockStride == 0 && out_of_time()) return time_error();
       if (states[i].loop) {
         uint32_t r = states[i].rule;
-        states[i].calls.push_back(CallEdge{rules_[r].loop_body, kNone, 0, 0});
+        states[i].call_begin = static_cast<uint32_t>(pending_calls.size());
+        pending_calls.push_back(CallEdge{rules_[r].loop_body, kNone, 0, 0});
+        states[i].call_end = static_cast<uint32_t>(pending_calls.size());
         continue;
       }
       uint32_t rule = states[i].rule;
@@ -469,22 +482,26 @@ class Builder {
       }
       Pending p;
       p.rule = rule;
+      p.byte_begin = static_cast<uint32_t>(pending_bytes.size());
+      p.call_begin = static_cast<uint32_t>(pending_calls.size());
       for (uint32_t s : closure) {
         p.final = p.final || nfa_final_[s];
         for (uint32_t e = byte_rows[s]; e < byte_rows[s + 1]; ++e) {
           const ByteEdge& b = nfa_bytes_[e].edge;
-          p.bytes.push_back(ByteEdge{b.lo, b.hi, visit(b.target, rule)});
+          pending_bytes.push_back(ByteEdge{b.lo, b.hi, visit(b.target, rule)});
         }
         for (uint32_t e = call_rows[s]; e < call_rows[s + 1]; ++e) {
           const CallEdge& c = nfa_calls_[e].edge;
-          p.calls.push_back(CallEdge{c.rule, visit(c.ret, rule), c.need, c.rem});
+          pending_calls.push_back(CallEdge{c.rule, visit(c.ret, rule), c.need, c.rem});
         }
       }
-      states[i] = std::move(p);
+      p.byte_end = static_cast<uint32_t>(pending_bytes.size());
+      p.call_end = static_cast<uint32_t>(pending_calls.size());
+      states[i] = p;
     }
     for (uint32_t r = 0; r < rules_.size(); ++r) {
       if (rules_[r].loop) {
-        for (CallEdge& c : states[rule_state[r]].calls) c.ret = rule_state[r];
+        for (CallEdge& c : calls_of(states[rule_state[r]])) c.ret = rule_state[r];
       }
     }
     // Productivity: a state is productive when it is final or some edge leads
@@ -503,8 +520,8 @@ class Builder {
     // one per state): counted, then filled.
     std::vector<uint32_t> byte_pred_begin(n + 1, 0), ret_pred_begin(n + 1, 0), callee_begin(rules_.size() + 1, 0);
     for (uint32_t s = 0; s < n; ++s) {
-      for (const ByteEdge& b : states[s].bytes) ++byte_pred_begin[b.target + 1];
-      for (const CallEdge& c : states[s].calls) {
+      for (const ByteEdge& b : bytes_of(states[s])) ++byte_pred_begin[b.target + 1];
+      for (const CallEdge& c : calls_of(states[s])) {
         ++ret_pred_begin[c.ret + 1];
         ++callee_begin[c.rule + 1];
         // A loop's need may require its body.
@@ -523,9 +540,10 @@ class Builder {
       std::vector<uint32_t> ret_fill(ret_pred_begin.begin(), ret_pred_begin.end() - 1);
       std::vector<uint32_t> callee_fill(callee_begin.begin(), callee_begin.end() - 1);
       for (uint32_t s = 0; s < n; ++s) {
-        for (const ByteEdge& b : states[s].bytes) byte_preds[byte_fill[b.target]++] = s;
-        for (uint32_t k = 0; k < states[s].calls.size(); ++k) {
-          const CallEdge& c = states[s].calls[k];
+        for (const ByteEdge& b : bytes_of(states[s])) byte_preds[byte_fill[b.target]++] = s;
+        const auto calls = calls_of(states[s]);
+        for (uint32_t k = 0; k < calls.size(); ++k) {
+          const CallEdge& c = calls[k];
           ret_preds[ret_fill[c.ret]++] = {s, k};
           callee_refs[callee_fill[c.rule]++] = {s, k};
           if (rules_[c.rule].loop) callee_refs[callee_fill[rules_[c.rule].loop_body]++] = {s, k};
@@ -552,14 +570,14 @@ class Builder {
       for (uint32_t i = byte_pred_begin[s]; i < byte_pred_begin[s + 1]; ++i) mark(byte_preds[i]);
       for (uint32_t i = ret_pred_begin[s]; i < ret_pred_begin[s + 1]; ++i) {
         const CallRef& ref = ret_preds[i];
-        if (call_ok(states[ref.state].calls[ref.edge])) mark(ref.state);
+        if (call_ok(calls_of(states[ref.state])[ref.edge])) mark(ref.state);
       }
       uint32_t r = states[s].rule;
       if (s == rule_state[r] && !rule_productive[r]) {
         rule_productive[r] = true;
         for (uint32_t i = callee_begin[r]; i < callee_begin[r + 1]; ++i) {
           const CallRef& ref = callee_refs[i];
-          if (call_ok(states[ref.state].calls[ref.edge])) mark(ref.state);
+          if (call_ok(calls_of(states[ref.state])[ref.edge])) mark(ref.state);
         }
       }
     }
@@ -582,10 +600,10 @@ class Builder {
     for (size_t i = 0; i < bfs.size(); ++i) {
       if (i % kClockStride == 0 && out_of_time()) return time_error();
       const Pending& p = states[bfs[i]];
-      for (const ByteEdge& b : p.bytes) {
+      for (const ByteEdge& b : bytes_of(p)) {
         if (productive[b.target]) reach(b.target);
       }
-      for (const CallEdge& c : p.calls) {
+      for (const CallEdge& c : calls_of(p)) {
         if (call_ok(c)) {
           reach(rule_state[c.rule]);
           reach(c.ret);
@@ -598,15 +616,18 @@ class Builder {
     }
     if (out_of_time()) return time_error();
     a.states.resize(bfs.size());
+    // Scratch for one state's edges, reused.
+    std::vector<ByteEdge> bytes;
+    std::vector<CallEdge> calls;
     for (size_t i = 0; i < bfs.size(); ++i) {
       if (i % kClockStride == 0 && out_of_time()) return time_error();
-      Pending& p = states[bfs[i]];
+      const Pending& p = states[bfs[i]];
       State& s = a.states[i];
       s.rule = p.rule;
       s.final = p.final;
       s.loop = p.loop;
-      std::vector<ByteEdge> bytes;
-      for (const ByteEdge& b : p.bytes) {
+      bytes.clear();
+      for (const ByteEdge& b : bytes_of(p)) {
         if (productive[b.target]) bytes.push_back(ByteEdge{b.lo, b.hi, renum[b.target]});
       }
       std::sort(bytes.begin(), bytes.end(), [](const ByteEdge& x, const ByteEdge& y) {
@@ -617,8 +638,8 @@ class Builder {
                                 return x.lo == y.lo && x.hi == y.hi && x.target == y.target;
                               }),
                   bytes.end());
-      std::vector<CallEdge> calls;
-      for (const CallEdge& c : p.calls) {
+      calls.clear();
+      for (const CallEdge& c : calls_of(p)) {
         if (call_ok(c)) calls.push_back(CallEdge{c.rule, renum[c.ret], c.need, c.rem});
       }
       std::sort(calls.begin(), calls.end(), [](const CallEdge& x, const CallEdge& y) {
