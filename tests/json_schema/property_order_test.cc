@@ -20,7 +20,7 @@
 
 #include "ir/reference_recognizer.h"
 #include "sluice/json_schema.h"
-#include "validator/splitmix.h"
+#include "common/splitmix.h"
 
 namespace {
 
@@ -96,7 +96,7 @@ struct RandomObject {
 // A random document for `o`: usually a valid one in a random or in schema
 // order, sometimes with a repeated key, a missing required property or a
 // key the schema does not name.
-std::vector<std::string> random_keys(const RandomObject& o, sluice::validator_test::Rng& rng, bool* in_schema_order) {
+std::vector<std::string> random_keys(const RandomObject& o, sluice::SplitMix64& rng, bool* in_schema_order) {
   std::vector<std::string> keys;
   for (size_t i = 0; i < o.n; ++i) {
     if (o.required[i] || rng.below(2) == 0) keys.push_back("p" + std::to_string(i));
@@ -147,7 +147,7 @@ TEST_CASE("property order tables, compact whitespace", "[json_schema][order]") {
 }
 
 TEST_CASE("widened orders never accept a repeated, missing or forbidden key", "[json_schema][order]") {
-  sluice::validator_test::Rng rng{20261127};
+  sluice::SplitMix64 rng{20261127};
   struct Mode {
     const char* name;
     sluice::JsonSchemaOptions options;

@@ -8,7 +8,7 @@
 // Needs nothing from ../shared.
 #include <catch2/catch.hpp>
 
-#include "validator/splitmix.h"
+#include "common/splitmix.h"
 
 #include <algorithm>
 #include <cctype>
@@ -25,7 +25,7 @@ using namespace sluice::validator;
 
 namespace {
 
-using sluice::validator_test::Rng;
+using Rng = sluice::SplitMix64;
 
 const char* kKeys[] = {"a", "b", "c", "id", "name", "x-1", "", "tags", "é", "zz"};
 

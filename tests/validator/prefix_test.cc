@@ -3,7 +3,7 @@
 // invalid (checked on every prefix of random valid documents, fixed seed).
 #include <catch2/catch.hpp>
 
-#include "validator/splitmix.h"
+#include "common/splitmix.h"
 
 #include <string>
 
@@ -29,7 +29,7 @@ using sluice::PrefixVerdict;
 
 PrefixVerdict verdict(const sluice::Validator& v, std::string_view prefix) { return v.check_prefix(prefix).verdict; }
 
-using sluice::validator_test::Rng;
+using Rng = sluice::SplitMix64;
 
 std::string ws(Rng& rng) { return rng.below(4) == 0 ? std::string(" \n\t").substr(rng.below(3), 1) : ""; }
 

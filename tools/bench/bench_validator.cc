@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "common/splitmix.h"
 #include "sluice/validator.h"
 
 namespace fs = std::filesystem;
@@ -52,18 +53,8 @@ std::string read_text(const fs::path& p) {
   return buffer.str();
 }
 
-// splitmix64: a documented generator, so the data is identical everywhere.
-struct Rng {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-  double unit() { return double(next() >> 11) / double(uint64_t{1} << 53); }
-};
+// A documented generator, so the data is identical everywhere.
+using Rng = sluice::SplitMix64;
 
 const char* kExtractionSchema = R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
