@@ -134,7 +134,7 @@ class Builder {
     queued[grammar_.root()] = true;
     for (size_t qi = 0; qi < queue.size(); ++qi) {
       uint32_t r = queue[qi];
-      if (rules_[r].loop) continue;
+      if (rules_[r].loop || rules_[r].set) continue;
       uint32_t entry = new_state();
       uint32_t exit = new_state();
       if (!ok_) return error_;
@@ -142,7 +142,13 @@ class Builder {
       current_rule_ = r;
       shared_.clear();
       nfa_final_[exit] = true;
-      if (!compile(bodies_[r], entry, exit, 0)) return error_;
+      if (auto separated = separated_member_.find(r); separated != separated_member_.end()) {
+        const uint32_t member = new_state();
+        if (!ok_ || !compile(separated->second.first, entry, member, 0)) return error_;
+        call(member, exit, separated->second.second, 0, 0);
+      } else if (!compile(bodies_[r], entry, exit, 0)) {
+        return error_;
+      }
       // Rules referenced while compiling join the queue.
       queued.resize(rules_.size(), false);
       for (uint32_t callee : pending_calls_) {
@@ -253,6 +259,47 @@ class Builder {
     return id;
   }
 
+  // The rule of a permutation's single state, and the two rules per member
+  // it calls: the member itself, and separator then member. Members become
+  // rules of their own so that each is built once, whatever the number of
+  // orders it is written in.
+  uint32_t set_rule_for(ExprId id) {
+    if (auto it = set_rule_.find(id); it != set_rule_.end()) return it->second;
+    const Expr& e = grammar_.expr(id);
+    const std::vector<ExprId> children = e.children;
+    RuleInfo info;
+    info.name = rules_[current_rule_].name + "{permutation}";
+    info.set = true;
+    info.set_limits = ir::PermutationLimits::of(e);
+    info.nullable = facts_.expr_nullable[id];
+    rules_.push_back(info);
+    bodies_.push_back(0);
+    rule_entry_.push_back(kNone);
+    const auto set = static_cast<uint32_t>(rules_.size() - 1);
+    set_rule_[id] = set;
+    const ExprId separator = children[0];
+    std::vector<std::pair<uint32_t, uint32_t>> members;
+    for (size_t i = 1; i < children.size(); ++i) {
+      const uint32_t first = body_rule_for(children[i], current_rule_);
+      auto [it, fresh] = separated_rule_.try_emplace({separator, first}, 0);
+      if (fresh) {
+        RuleInfo later;
+        later.name = rules_[first].name + "{after separator}";
+        later.nullable = facts_.expr_nullable[separator] && rules_[first].nullable;
+        rules_.push_back(later);
+        bodies_.push_back(0);
+        rule_entry_.push_back(kNone);
+        it->second = static_cast<uint32_t>(rules_.size() - 1);
+        separated_member_[it->second] = {separator, first};
+      }
+      members.emplace_back(first, it->second);
+      pending_calls_.push_back(first);
+      pending_calls_.push_back(it->second);
+    }
+    set_members_[set] = std::move(members);
+    return set;
+  }
+
   void call(uint32_t from, uint32_t to, uint32_t rule, uint32_t need, uint32_t rem) {
     nfa_calls_.push_back({from, CallEdge{rule, to, need, rem}});
     pending_calls_.push_back(rule);
@@ -275,6 +322,10 @@ class Builder {
     // apart from the siblings at `from`.
     const bool composite =
         e.kind == ExprKind::kSequence || e.kind == ExprKind::kChoice || e.kind == ExprKind::kRepeat;
+    if (e.kind == ExprKind::kPermutation) {
+      call(from, to, set_rule_for(id), 0, 0);
+      return true;
+    }
     if (composite && estimate(id, depth) >= kShareMinStates) {
       auto [it, fresh] = shared_.try_emplace({id, to}, 0);
       if (!fresh) {
@@ -335,6 +386,7 @@ class Builder {
         return true;
       case ExprKind::kRuleRef: call(from, to, e.rule, 0, 0); return true;
       case ExprKind::kRepeat: return compile_repeat(e, from, to, depth);
+      case ExprKind::kPermutation: break;  // compile() calls its rule
     }
     return fail(make_error(ErrorCode::kInternal, "unknown expression kind"));
   }
@@ -420,6 +472,7 @@ class Builder {
       bool final = false;
       uint32_t rule = 0;
       bool loop = false;
+      bool set = false;
     };
     std::vector<Pending> states;
     auto bytes_of = [&](const Pending& p) {
@@ -439,11 +492,12 @@ class Builder {
     std::vector<uint32_t> rule_state(rules_.size(), kNone);
     std::vector<uint32_t> work;
     for (uint32_t r = 0; r < rules_.size(); ++r) {
-      if (rules_[r].loop) {
+      if (rules_[r].loop || rules_[r].set) {
         rule_state[r] = static_cast<uint32_t>(states.size());
         Pending p;
         p.rule = r;
-        p.loop = true;
+        p.loop = rules_[r].loop;
+        p.set = rules_[r].set;
         states.push_back(p);
         order.push_back(kNone);
       } else if (rule_entry_[r] != kNone) {
@@ -461,6 +515,16 @@ class Builder {
         uint32_t r = states[i].rule;
         states[i].call_begin = static_cast<uint32_t>(pending_calls.size());
         pending_calls.push_back(CallEdge{rules_[r].loop_body, kNone, 0, 0});
+        states[i].call_end = static_cast<uint32_t>(pending_calls.size());
+        continue;
+      }
+      if (states[i].set) {
+        const auto& members = set_members_.at(states[i].rule);
+        states[i].call_begin = static_cast<uint32_t>(pending_calls.size());
+        for (uint32_t m = 0; m < members.size(); ++m) {
+          pending_calls.push_back(CallEdge{members[m].first, kNone, m, 0});
+          pending_calls.push_back(CallEdge{members[m].second, kNone, m, 1});
+        }
         states[i].call_end = static_cast<uint32_t>(pending_calls.size());
         continue;
       }
@@ -500,7 +564,7 @@ class Builder {
       states[i] = p;
     }
     for (uint32_t r = 0; r < rules_.size(); ++r) {
-      if (rules_[r].loop) {
+      if (rules_[r].loop || rules_[r].set) {
         for (CallEdge& c : calls_of(states[rule_state[r]])) c.ret = rule_state[r];
       }
     }
@@ -555,6 +619,23 @@ class Builder {
       if (rules_[c.rule].loop && c.need > 0 && !rule_productive[rules_[c.rule].loop_body]) return false;
       return true;
     };
+    // A permutation is productive once the members it can write (callees
+    // productive) can complete it.
+    auto set_usable = [&](uint32_t s, uint64_t& usable, bool& separator_usable) {
+      usable = 0;
+      separator_usable = false;
+      for (const CallEdge& c : calls_of(states[s])) {
+        if (!rule_productive[c.rule]) continue;
+        if (c.rem == 0) usable |= uint64_t{1} << c.need;
+        if (c.rem == 1) separator_usable = true;
+      }
+    };
+    auto set_completable = [&](uint32_t s) {
+      uint64_t usable = 0;
+      bool separator_usable = false;
+      set_usable(s, usable, separator_usable);
+      return ir::permutation_completable(rules_[states[s].rule].set_limits, 0, 0, usable, separator_usable);
+    };
     std::vector<uint32_t> queue;
     auto mark = [&](uint32_t s) {
       if (productive[s]) return;
@@ -562,7 +643,7 @@ class Builder {
       queue.push_back(s);
     };
     for (uint32_t s = 0; s < n; ++s) {
-      if (states[s].final || states[s].loop) mark(s);
+      if (states[s].final || states[s].loop || (states[s].set && set_completable(s))) mark(s);
     }
     while (!queue.empty()) {
       uint32_t s = queue.back();
@@ -577,7 +658,9 @@ class Builder {
         rule_productive[r] = true;
         for (uint32_t i = callee_begin[r]; i < callee_begin[r + 1]; ++i) {
           const CallRef& ref = callee_refs[i];
-          if (call_ok(calls_of(states[ref.state])[ref.edge])) mark(ref.state);
+          if (states[ref.state].set ? set_completable(ref.state) : call_ok(calls_of(states[ref.state])[ref.edge])) {
+            mark(ref.state);
+          }
         }
       }
     }
@@ -613,6 +696,9 @@ class Builder {
     }
     for (uint32_t r = 0; r < rules_.size(); ++r) {
       a.rules[r].entry = (rule_state[r] != kNone && renum[rule_state[r]] != kNone) ? renum[rule_state[r]] : kNone;
+      if (rules_[r].set && rule_state[r] != kNone) {
+        set_usable(rule_state[r], a.rules[r].set_usable, a.rules[r].set_separator_usable);
+      }
     }
     if (out_of_time()) return time_error();
     a.states.resize(bfs.size());
@@ -626,6 +712,7 @@ class Builder {
       s.rule = p.rule;
       s.final = p.final;
       s.loop = p.loop;
+      s.set = p.set;
       bytes.clear();
       for (const ByteEdge& b : bytes_of(p)) {
         if (productive[b.target]) bytes.push_back(ByteEdge{b.lo, b.hi, renum[b.target]});
@@ -656,7 +743,7 @@ class Builder {
       s.call_begin = static_cast<uint32_t>(a.call_edges.size());
       a.call_edges.insert(a.call_edges.end(), calls.begin(), calls.end());
       s.call_end = static_cast<uint32_t>(a.call_edges.size());
-      s.returns_only = s.final && !s.loop && !s.consumes() && s.call_begin == s.call_end;
+      s.returns_only = s.final && !s.loop && !s.set && !s.consumes() && s.call_begin == s.call_end;
     }
     return a;
   }
@@ -677,6 +764,12 @@ class Builder {
   std::vector<uint32_t> pending_calls_;
   std::map<ExprId, uint32_t> expr_rule_;
   std::map<uint32_t, uint32_t> loop_rule_;
+  // Permutations: rule by expression; each set rule's (member, separator
+  // then member) rules; the separator-then-member rules' parts.
+  std::map<ExprId, uint32_t> set_rule_;
+  std::map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>> set_members_;
+  std::map<std::pair<ExprId, uint32_t>, uint32_t> separated_rule_;
+  std::map<uint32_t, std::pair<ExprId, uint32_t>> separated_member_;
   // By expression id; kUnestimated until asked.
   static constexpr uint64_t kUnestimated = ~uint64_t{0};
   std::vector<uint64_t> estimate_;

@@ -12,6 +12,15 @@
 // (iterations still allowed, kUnbounded for none); it may call its body while
 // rem > 0 and return once need == 0. A call edge into a loop sets both.
 //
+// A permutation is a rule with a single state too (`set`): its frame's need
+// and rem hold one 64-bit word, the members written (low
+// kMaxPermutationMembers bits) and how many (high bits; see
+// set_frame_word()). Its call edges come in pairs per member i, both with
+// need = i: rem = 0 writes the member as the first one, rem = 1 as a later
+// one (separator first). The matcher calls a member only while the frame can
+// still complete afterwards (ir::permutation_completable), and returns once
+// the required members are written and the count is at least min.
+//
 // Every state kept is productive (some path from it reaches a final state),
 // so a live parser stack always has a completion.
 //
@@ -23,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/analysis.h"
 #include "sluice/compiler.h"
 #include "sluice/error.h"
 #include "sluice/grammar.h"
@@ -48,6 +58,7 @@ struct State {
   uint32_t rule = 0;
   bool final = false;
   bool loop = false;  // the single state of a counter loop
+  bool set = false;   // the single state of a permutation
   // Final with no edges: a call that returns here is a tail call, which
   // the matcher runs in the caller's frame.
   bool returns_only = false;
@@ -64,7 +75,18 @@ struct RuleInfo {
   bool loop = false;
   uint32_t loop_body = 0;
   bool loop_body_nullable = false;
+  // Permutations: the grammar's kPermutation node (its masks and bounds) and
+  // which members, and whether the separator, can match anything.
+  bool set = false;
+  ir::PermutationLimits set_limits;
+  uint64_t set_usable = 0;
+  bool set_separator_usable = false;
 };
+
+// A permutation frame's word from its need (low half) and rem (high half),
+// and back.
+inline uint64_t set_frame_word(uint32_t need, uint32_t rem) { return need | uint64_t{rem} << 32; }
+inline constexpr uint64_t kSetWrittenMask = (uint64_t{1} << kMaxPermutationMembers) - 1;
 
 struct Automaton {
   std::vector<State> states;

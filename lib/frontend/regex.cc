@@ -26,6 +26,8 @@
 
 #include "frontend/utf8_text.h"
 #include "frontend/regex.h"
+#include "ir/analysis.h"
+#include "ir/rewrite.h"
 
 namespace sluice {
 
@@ -152,6 +154,14 @@ class Lowerer {
         result = std::any_of(e.children.begin(), e.children.end(), [&](ExprId c) { return nullable(c); });
         break;
       case ExprKind::kRepeat: result = e.min == 0 || nullable(e.children[0]); break;
+      case ExprKind::kPermutation: {
+        uint64_t nullable_members = 0;
+        for (size_t i = 1; i < e.children.size(); ++i) {
+          if (nullable(e.children[i])) nullable_members |= uint64_t{1} << (i - 1);
+        }
+        result = ir::permutation_completable(ir::PermutationLimits::of(e), 0, 0, nullable_members, nullable(e.children[0]));
+        break;
+      }
     }
     nullable_memo_[id] = result ? 1 : 0;
     return result;
@@ -185,10 +195,11 @@ class Lowerer {
       case ExprKind::kRuleRef: return g_.ref(e.rule);
       case ExprKind::kRepeat: return g_.repeat(clone(e.children[0]), e.min, e.max);
       case ExprKind::kSequence:
-      case ExprKind::kChoice: {
+      case ExprKind::kChoice:
+      case ExprKind::kPermutation: {
         std::vector<ExprId> children;
         for (ExprId c : e.children) children.push_back(clone(c));
-        return e.kind == ExprKind::kSequence ? g_.sequence(std::move(children)) : g_.choice(std::move(children));
+        return ir::build_node(g_, e, std::move(children), e.rule);
       }
     }
     return g_.nothing();

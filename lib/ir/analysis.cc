@@ -36,6 +36,33 @@ void fixpoint(const Grammar& grammar, std::vector<bool>& expr_fact, std::vector<
 
 }  // namespace
 
+bool permutation_completable(const PermutationLimits& e, uint64_t written, uint32_t count, uint64_t usable, bool separator_usable) {
+  const uint64_t missing = e.required & ~written;
+  if (missing & ~usable) return false;
+  const uint64_t after_required = uint64_t{count} + static_cast<uint64_t>(__builtin_popcountll(missing));
+  const uint64_t total = std::max<uint64_t>(after_required, e.min);
+  if (e.max != kUnbounded && total > e.max) return false;
+  const uint64_t to_write = total - count;
+  if (to_write == 0) return true;
+  if (!separator_usable && (count > 0 || to_write > 1)) return false;
+  if (usable & e.repeatable) return true;
+  const uint64_t optional_left = usable & ~e.required & ~written;
+  return total - after_required <= static_cast<uint64_t>(__builtin_popcountll(optional_left));
+}
+
+namespace {
+
+// Which members of a permutation satisfy `fact`.
+uint64_t member_mask(const Expr& e, const std::vector<bool>& fact) {
+  uint64_t mask = 0;
+  for (size_t i = 1; i < e.children.size(); ++i) {
+    if (fact[e.children[i]]) mask |= uint64_t{1} << (i - 1);
+  }
+  return mask;
+}
+
+}  // namespace
+
 GrammarFacts analyze(const Grammar& grammar) {
   GrammarFacts facts;
   fixpoint(grammar, facts.expr_nullable, facts.rule_nullable, [&](const Expr& e) {
@@ -56,6 +83,9 @@ GrammarFacts analyze(const Grammar& grammar) {
         return false;
       case ExprKind::kRepeat: return e.min == 0 || facts.expr_nullable[e.children[0]];
       case ExprKind::kRuleRef: return static_cast<bool>(facts.rule_nullable[e.rule]);
+      case ExprKind::kPermutation:
+        return permutation_completable(PermutationLimits::of(e), 0, 0, member_mask(e, facts.expr_nullable),
+                                       facts.expr_nullable[e.children[0]]);
     }
     return false;
   });
@@ -77,6 +107,9 @@ GrammarFacts analyze(const Grammar& grammar) {
         return false;
       case ExprKind::kRepeat: return e.min == 0 || facts.expr_productive[e.children[0]];
       case ExprKind::kRuleRef: return static_cast<bool>(facts.rule_productive[e.rule]);
+      case ExprKind::kPermutation:
+        return permutation_completable(PermutationLimits::of(e), 0, 0, member_mask(e, facts.expr_productive),
+                                       facts.expr_productive[e.children[0]]);
     }
     return false;
   });
@@ -205,7 +238,10 @@ Status find_left_recursion(const Grammar& grammar, const GrammarFacts& facts) {
     switch (e.kind) {
       case ExprKind::kRuleRef: out.push_back(expr_count + e.rule); break;
       case ExprKind::kChoice:
-      case ExprKind::kRepeat: out.assign(e.children.begin(), e.children.end()); break;
+      case ExprKind::kRepeat:
+      // Any member may come first, and the separator follows members that
+      // may be empty.
+      case ExprKind::kPermutation: out.assign(e.children.begin(), e.children.end()); break;
       case ExprKind::kSequence:
         for (ExprId c : e.children) {
           out.push_back(c);

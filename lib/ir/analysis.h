@@ -35,6 +35,26 @@ struct GrammarFacts {
 // Requires a grammar that passes Grammar::validate().
 GrammarFacts analyze(const Grammar& grammar);
 
+// What a permutation (ExprKind::kPermutation) requires of its members.
+struct PermutationLimits {
+  uint64_t required = 0;
+  uint64_t repeatable = 0;
+  uint32_t min = 0;
+  uint32_t max = kUnbounded;
+  static PermutationLimits of(const Expr& e) { return {e.required, e.repeatable, e.min, e.max}; }
+};
+
+// Whether a permutation that has written the members
+// in `written`, `count` members in all, can still reach an end, when only the
+// members in `usable` can be written and the separator only if
+// `separator_usable`. With usable = the members that match something, this
+// is whether the rest can match anything; with usable = the nullable members,
+// whether it can end without consuming input. `count` is compared with min
+// and max, so a count saturated at max(min, 1) (max unbounded) or exact
+// (max bounded) gives the exact answer.
+bool permutation_completable(const PermutationLimits& limits, uint64_t written, uint32_t count, uint64_t usable,
+                             bool separator_usable);
+
 // Indexed by RuleId: the rule is reachable from the root through references.
 std::vector<bool> reachable_rules(const Grammar& grammar);
 

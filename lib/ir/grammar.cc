@@ -222,6 +222,45 @@ ExprId Grammar::ref(RuleId rule) {
   return add(std::move(expr));
 }
 
+ExprId Grammar::permutation(ExprId separator, std::vector<ExprId> members, uint64_t required, uint64_t repeatable,
+                            uint32_t min, uint32_t max) {
+  std::vector<ExprId> kept;
+  uint64_t kept_required = 0, kept_repeatable = 0;
+  for (size_t i = 0; i < members.size(); ++i) {
+    const bool is_required = i < 64 && (required >> i & 1);
+    if (exprs_[members[i]].kind == ExprKind::kNothing) {
+      if (is_required) return nothing();
+      continue;
+    }
+    if (kept.size() < 64) {
+      const uint64_t bit = uint64_t{1} << kept.size();
+      if (is_required) kept_required |= bit;
+      if (i < 64 && (repeatable >> i & 1)) kept_repeatable |= bit;
+    }
+    kept.push_back(members[i]);
+  }
+  const auto required_count = static_cast<uint32_t>(__builtin_popcountll(kept_required));
+  if (min > max || required_count > max) return nothing();
+  if (kept.empty()) return min == 0 ? empty() : nothing();
+  if (max == 0) return empty();
+  if (exprs_[separator].kind == ExprKind::kNothing) {
+    // At most one member can be written.
+    if (min > 1 || required_count > 1) return nothing();
+    if (required_count == 1) return kept[static_cast<size_t>(__builtin_ctzll(kept_required))];
+    ExprId any = choice(kept);
+    return min == 0 ? optional(any) : any;
+  }
+  Expr expr;
+  expr.kind = ExprKind::kPermutation;
+  expr.min = min;
+  expr.max = max;
+  expr.required = kept_required;
+  expr.repeatable = kept_repeatable;
+  expr.children.push_back(separator);
+  expr.children.insert(expr.children.end(), kept.begin(), kept.end());
+  return add(std::move(expr));
+}
+
 Status Grammar::validate() const {
   if (rules_.empty()) return make_error(ErrorCode::kInvalidArgument, "grammar has no rules");
   if (root_ >= rules_.size()) return make_error(ErrorCode::kInvalidArgument, "root rule does not exist");
@@ -240,6 +279,22 @@ Status Grammar::validate() const {
     }
     for (ExprId child : e.children) {
       if (child >= exprs_.size()) return make_error(ErrorCode::kInternal, "expression child out of range");
+    }
+    if (e.kind == ExprKind::kPermutation) {
+      const size_t members = e.children.size() - 1;
+      if (e.children.size() < 2 || members > kMaxPermutationMembers) {
+        return make_error(ErrorCode::kBudgetExceeded, "a permutation has " + std::to_string(members) +
+                                                          " members; at most " +
+                                                          std::to_string(kMaxPermutationMembers) + " are tracked");
+      }
+      if (e.min > kMaxPermutationCount || (e.max != kUnbounded && e.max > kMaxPermutationCount)) {
+        return make_error(ErrorCode::kBudgetExceeded, "a permutation's member count bounds pass " +
+                                                          std::to_string(kMaxPermutationCount));
+      }
+      const uint64_t member_bits = (uint64_t{1} << members) - 1;
+      if ((e.required | e.repeatable) & ~member_bits) {
+        return make_error(ErrorCode::kInternal, "permutation mask names a member that does not exist");
+      }
     }
   }
   return {};
@@ -314,6 +369,23 @@ void print_expr(const Grammar& g, ExprId id, int context, std::string& out) {
       break;
     }
     case ExprKind::kRuleRef: out += g.rule(e.rule).name; break;
+    case ExprKind::kPermutation: {
+      // GBNF has no such operator; this form is for reading only.
+      out += "permutation<";
+      print_expr(g, e.children[0], 0, out);
+      for (size_t i = 1; i < e.children.size(); ++i) {
+        out += i == 1 ? "; " : ", ";
+        print_expr(g, e.children[i], 2, out);
+        const uint64_t bit = uint64_t{1} << (i - 1);
+        if (e.required & bit) out += '!';
+        if (e.repeatable & bit) out += '*';
+      }
+      out += ">";
+      if (e.min != 0 || e.max != kUnbounded) {
+        out += "{" + std::to_string(e.min) + "," + (e.max == kUnbounded ? "" : std::to_string(e.max)) + "}";
+      }
+      break;
+    }
   }
   if (parens) out += ")";
 }

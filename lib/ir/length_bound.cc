@@ -77,6 +77,7 @@ class Bounder {
         return {mul(s.min, e.min), s.max == 0 ? 0 : mul(s.max, max_count), true};
       }
       case ExprKind::kRuleRef:
+      case ExprKind::kPermutation:
         return {0, 0, false};
     }
     return {0, 0, false};

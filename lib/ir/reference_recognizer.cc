@@ -29,6 +29,9 @@ namespace {
 //   kSequence: index of the next item to match;
 //   kRepeat:   iterations completed (capped at min when max is unbounded,
 //              since beyond min all counts behave the same);
+//   kPermutation: pos | bits << 32 is one word: the members written in its
+//              low kMaxPermutationMembers bits, how many in the rest
+//              (capped like kRepeat's count);
 //   kLiteral:  bytes matched so far;
 //   kCharClass: bytes of the current code point matched so far, with `bits`
 //              holding the code point's leading bits and `length` its total
@@ -53,6 +56,8 @@ struct StackHash {
     return static_cast<size_t>(h);
   }
 };
+
+constexpr uint64_t kWrittenMask = (uint64_t{1} << kMaxPermutationMembers) - 1;
 
 // The smallest and largest code point each UTF-8 length may encode; anything
 // outside is an overlong form or beyond U+10FFFF.
@@ -98,6 +103,15 @@ class Stepper {
         }
         return true;
       case ExprKind::kRepeat: return frame.pos >= e.min || facts_.expr_productive[e.children[0]];
+      case ExprKind::kPermutation: {
+        uint64_t productive_members = 0;
+        for (size_t i = 1; i < e.children.size(); ++i) {
+          if (facts_.expr_productive[e.children[i]]) productive_members |= uint64_t{1} << (i - 1);
+        }
+        const uint64_t word = frame.pos | uint64_t{frame.bits} << 32;
+        return permutation_completable(PermutationLimits::of(e), word & kWrittenMask, static_cast<uint32_t>(word >> kMaxPermutationMembers),
+                                       productive_members, facts_.expr_productive[e.children[0]]);
+      }
       case ExprKind::kLiteral:
       case ExprKind::kCharClass: return true;
       default: return facts_.expr_productive[frame.expr];
@@ -151,6 +165,28 @@ class Stepper {
           if (top.pos + 1 < e.children.size()) stack.push_back(Frame{top.expr, top.pos + 1});
           stack.push_back(Frame{e.children[top.pos]});
           push_if_completable(std::move(stack), work);
+          break;
+        }
+        case ExprKind::kPermutation: {
+          stack.pop_back();
+          const uint64_t word = top.pos | uint64_t{top.bits} << 32;
+          const uint64_t written = word & kWrittenMask;
+          const auto count = static_cast<uint32_t>(word >> kMaxPermutationMembers);
+          if ((e.required & ~written) == 0 && count >= e.min) work.push_back(stack);
+          if (count >= e.max) break;
+          const uint32_t next_count = e.max == kUnbounded ? std::min(count + 1, std::max(e.min, 1u)) : count + 1;
+          for (size_t i = 1; i < e.children.size(); ++i) {
+            const uint64_t bit = uint64_t{1} << (i - 1);
+            if ((written & bit) && !(e.repeatable & bit)) continue;
+            if (!facts_.expr_productive[e.children[i]]) continue;
+            const uint64_t next = (written | bit) | uint64_t{next_count} << kMaxPermutationMembers;
+            Stack taken = stack;
+            taken.push_back(Frame{top.expr, static_cast<uint32_t>(next), static_cast<uint32_t>(next >> 32)});
+            if (!completable(taken.back())) continue;
+            taken.push_back(Frame{e.children[i]});
+            if (count > 0) taken.push_back(Frame{e.children[0]});
+            push_if_completable(std::move(taken), work);
+          }
           break;
         }
         case ExprKind::kRepeat: {

@@ -21,6 +21,11 @@ ExprId build_node(Grammar& out, const Expr& node, std::vector<ExprId> children, 
     case ExprKind::kChoice: return out.choice(std::move(children));
     case ExprKind::kRepeat: return out.repeat(children[0], node.min, node.max);
     case ExprKind::kRuleRef: return out.ref(mapped_rule);
+    case ExprKind::kPermutation: {
+      const ExprId separator = children[0];
+      children.erase(children.begin());
+      return out.permutation(separator, std::move(children), node.required, node.repeatable, node.min, node.max);
+    }
   }
   return out.nothing();
 }

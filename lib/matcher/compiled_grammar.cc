@@ -69,8 +69,10 @@ SegmentKey CompiledGrammar::Impl::key_for(const Arena& arena, NodeId top) const 
     uint32_t* w = &key.words[4 * key.frames];
     w[0] = node.state;
     w[1] = node.consumed ? 1 : 0;
-    w[2] = std::min(node.need, counter_cap);
-    w[3] = node.rem == kUnbounded ? kUnbounded : std::min(node.rem, counter_cap);
+    // A permutation's word is kept whole: its bits are members, not counts.
+    const bool counter = automaton.states[node.state].loop;
+    w[2] = counter ? std::min(node.need, counter_cap) : node.need;
+    w[3] = !counter || node.rem == kUnbounded ? node.rem : std::min(node.rem, counter_cap);
     ++key.frames;
     id = node.parent;
   }

@@ -99,12 +99,16 @@ bool Stepper::pop(const Node& node, Config& out) {
   // loop's body is nullable, so its need was set to 0 at compile time.
   if (automaton_.states[parent.state].loop && !node.consumed && track_consumed_) return true;
   if (node.consumed && !parent.consumed) p = arena_.intern(parent.state, true, parent.need, parent.rem, parent.parent);
-  if (p >= mark_.size()) mark_.resize(arena_.size() * 2, 0);
-  if (mark_[p] != generation_) {
-    mark_[p] = generation_;
-    work_.push_back(p);
-  }
+  enqueue(p);
   return true;
+}
+
+void Stepper::enqueue(NodeId id) {
+  if (id >= mark_.size()) mark_.resize(arena_.size() * 2, 0);
+  if (mark_[id] != generation_) {
+    mark_[id] = generation_;
+    work_.push_back(id);
+  }
 }
 
 bool Stepper::expand(const std::vector<NodeId>& seeds, Config& out) {
@@ -127,13 +131,6 @@ bool Stepper::expand(const std::vector<NodeId>& seeds, Config& out) {
   size_t visited = 0;
   const auto& states = automaton_.states;
   const auto& rules = automaton_.rules;
-  auto push = [&](NodeId id) {
-    if (id >= mark_.size()) mark_.resize(arena_.size() * 2, 0);
-    if (mark_[id] != generation_) {
-      mark_[id] = generation_;
-      work_.push_back(id);
-    }
-  };
   while (!work_.empty()) {
     NodeId id = work_.back();
     work_.pop_back();
@@ -146,9 +143,13 @@ bool Stepper::expand(const std::vector<NodeId>& seeds, Config& out) {
         uint32_t need = node.need > 0 ? node.need - 1 : 0;
         NodeId ret = arena_.intern(node.state, node.consumed, need, rem, node.parent);
         const automaton::CallEdge& body = automaton_.call_edges[st.call_begin];
-        push(arena_.intern(rules[body.rule].entry, false, 0, 0, ret));
+        enqueue(arena_.intern(rules[body.rule].entry, false, 0, 0, ret));
       }
       if (node.need == 0) pop(node, out);
+      continue;
+    }
+    if (st.set) {
+      expand_set(node, out);
       continue;
     }
     if (st.consumes()) out.nodes.push_back(id);
@@ -158,16 +159,48 @@ bool Stepper::expand(const std::vector<NodeId>& seeds, Config& out) {
         // A tail call: the callee takes the caller's place (and what the
         // caller consumed), so a chain of rules that end by calling the next
         // one, as optional object properties do, keeps its stacks shallow.
-        push(arena_.intern(rules[c.rule].entry, node.consumed, c.need, c.rem, node.parent));
+        enqueue(arena_.intern(rules[c.rule].entry, node.consumed, c.need, c.rem, node.parent));
         continue;
       }
       NodeId ret = arena_.intern(c.ret, node.consumed, node.need, node.rem, node.parent);
-      push(arena_.intern(rules[c.rule].entry, false, c.need, c.rem, ret));
+      enqueue(arena_.intern(rules[c.rule].entry, false, c.need, c.rem, ret));
     }
     if (st.final) pop(node, out);
   }
   if (arena_.size() > max_nodes_) return budget_error("parser stack nodes (max_stack_nodes)", max_nodes_);
   return true;
+}
+
+void Stepper::expand_set(const Node& node, Config& out) {
+  const automaton::RuleInfo& rule = automaton_.rules[automaton_.states[node.state].rule];
+  const ir::PermutationLimits& limits = rule.set_limits;
+  const uint64_t word = automaton::set_frame_word(node.need, node.rem);
+  const uint64_t written = word & automaton::kSetWrittenMask;
+  const auto count = static_cast<uint32_t>(word >> kMaxPermutationMembers);
+  if ((limits.required & ~written) == 0 && count >= limits.min) pop(node, out);
+  if (count >= limits.max) return;
+  // Past max(min, 1) (max unbounded) counts no longer differ, so they
+  // saturate there and frames that differ only beyond it are one node.
+  const uint32_t next_count = limits.max == kUnbounded ? std::min(count + 1, std::max(limits.min, 1u)) : count + 1;
+  // Edge pairs per member: rem 0 writes it first, rem 1 after a separator.
+  const uint32_t variant = count > 0 ? 1 : 0;
+  const automaton::State& st = automaton_.states[node.state];
+  for (uint32_t k = st.call_begin; k < st.call_end; ++k) {
+    const automaton::CallEdge& c = automaton_.call_edges[k];
+    if (c.rem != variant) continue;
+    const uint64_t bit = uint64_t{1} << c.need;
+    if ((written & bit) && !(limits.repeatable & bit)) continue;
+    // A member that would leave the rest impossible (a required member
+    // with no room left under max, say) is not offered: every live stack
+    // must have a completion.
+    if (!ir::permutation_completable(limits, written | bit, next_count, rule.set_usable, rule.set_separator_usable)) {
+      continue;
+    }
+    const uint64_t next = (written | bit) | uint64_t{next_count} << kMaxPermutationMembers;
+    const NodeId ret = arena_.intern(node.state, node.consumed, static_cast<uint32_t>(next),
+                                     static_cast<uint32_t>(next >> 32), node.parent);
+    enqueue(arena_.intern(automaton_.rules[c.rule].entry, false, 0, 0, ret));
+  }
 }
 
 void Stepper::step_raw(const Config& in, uint8_t byte, std::vector<NodeId>& raw) {

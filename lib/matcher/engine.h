@@ -87,6 +87,11 @@ class Stepper {
  private:
   bool budget_error(const std::string& what, size_t limit);
   bool pop(const Node& node, Config& out);
+  // Queues a stack for expansion unless it already was in this expansion.
+  void enqueue(NodeId id);
+  // Calls the members a permutation frame may write next, and returns if it
+  // may end.
+  void expand_set(const Node& node, Config& out);
 
   const automaton::Automaton& automaton_;
   Arena& arena_;

@@ -57,7 +57,18 @@ std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton&
   for (size_t i = 0; i < queue.size(); ++i) {
     if (queue.size() > max_states) return std::nullopt;
     const automaton::State& st = automaton.states[queue[i]];
-    out.push_back((st.final ? 1u : 0u) | (st.loop ? 2u : 0u));
+    out.push_back((st.final ? 1u : 0u) | (st.loop ? 2u : 0u) | (st.set ? 4u : 0u));
+    if (st.set) {
+      const automaton::RuleInfo& rule = automaton.rules[st.rule];
+      const ir::PermutationLimits& limits = rule.set_limits;
+      for (uint64_t word : {limits.required, limits.repeatable, rule.set_usable}) {
+        out.push_back(static_cast<uint32_t>(word));
+        out.push_back(static_cast<uint32_t>(word >> 32));
+      }
+      out.push_back(limits.min);
+      out.push_back(limits.max);
+      out.push_back(rule.set_separator_usable ? 1u : 0u);
+    }
     out.push_back(st.byte_end - st.byte_begin);
     for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {
       const automaton::ByteEdge& e = automaton.byte_edges[k];

@@ -430,6 +430,21 @@ class StringSource {
         return;
       }
       case ExprKind::kRuleRef: derive_into(grammar_.rule(e.rule).body, out); return;
+      case ExprKind::kPermutation: {
+        // The required members in order, then others up to min.
+        std::vector<size_t> written;
+        for (size_t i = 1; i < e.children.size(); ++i) {
+          if (e.required >> (i - 1) & 1) written.push_back(i);
+        }
+        for (size_t i = 1; i < e.children.size() && written.size() < e.min; ++i) {
+          if (!(e.required >> (i - 1) & 1)) written.push_back(i);
+        }
+        for (size_t k = 0; k < written.size(); ++k) {
+          if (k > 0) derive_into(e.children[0], out);
+          derive_into(e.children[written[k]], out);
+        }
+        return;
+      }
     }
   }
 

@@ -91,3 +91,28 @@ TEST_CASE("analysis: a chain of 100,000 rules needs no deep recursion") {
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().message.find("r0 -> r1 -> r2") != std::string::npos);
 }
+
+TEST_CASE("analysis: when a permutation can still complete") {
+  using sluice::ir::PermutationLimits;
+  using sluice::ir::permutation_completable;
+  // Members 0..3; 0 and 1 required; 3 repeatable.
+  const PermutationLimits limits{0b0011, 0b1000, 0, sluice::kUnbounded};
+  CHECK(permutation_completable(limits, 0, 0, 0b1111, true));
+  CHECK_FALSE(permutation_completable(limits, 0, 0, 0b1110, true));  // required member 0 unusable
+  CHECK_FALSE(permutation_completable(limits, 0, 0, 0b1111, false));  // two members need a separator
+  CHECK(permutation_completable(limits, 0b0011, 2, 0b0011, false));   // done already
+  CHECK_FALSE(permutation_completable(limits, 0b0001, 1, 0b1111, false));
+  // max 2: once an optional member is written, both required ones no longer fit.
+  const PermutationLimits capped{0b0011, 0, 0, 2};
+  CHECK(permutation_completable(capped, 0b0001, 1, 0b1111, true));
+  CHECK_FALSE(permutation_completable(capped, 0b0100, 1, 0b1111, true));
+  // min 3 with two optional members left, or with a repeatable one.
+  const PermutationLimits at_least_three{0, 0, 3, sluice::kUnbounded};
+  CHECK(permutation_completable(at_least_three, 0b0001, 1, 0b0111, true));
+  CHECK_FALSE(permutation_completable(at_least_three, 0b0001, 1, 0b0011, true));
+  const PermutationLimits repeat_to_three{0, 0b0010, 3, sluice::kUnbounded};
+  CHECK(permutation_completable(repeat_to_three, 0b0011, 2, 0b0011, true));
+  // Nullable view: no members at all is fine only without required members or min.
+  CHECK(permutation_completable(PermutationLimits{}, 0, 0, 0, false));
+  CHECK_FALSE(permutation_completable(PermutationLimits{0, 0, 1, sluice::kUnbounded}, 0, 0, 0, true));
+}

@@ -58,3 +58,45 @@ TEST_CASE("validate reports a rule used but never defined") {
   CHECK(status.error().code == sluice::ErrorCode::kUnresolvedRef);
   CHECK(status.error().message.find("value") != std::string::npos);
 }
+
+TEST_CASE("permutation builder drops impossible members and simplifies") {
+  Grammar g;
+  const sluice::ExprId comma = g.literal(",");
+  const sluice::ExprId a = g.literal("a"), b = g.literal("b"), none = g.nothing();
+  // The member that matches nothing goes; masks follow the members left.
+  const sluice::ExprId p = g.permutation(comma, {a, none, b}, 0b100, 0b001, 0, 5);
+  const sluice::Expr& e = g.expr(p);
+  REQUIRE(e.kind == sluice::ExprKind::kPermutation);
+  CHECK(e.children == std::vector<sluice::ExprId>{comma, a, b});
+  CHECK(e.required == 0b10);
+  CHECK(e.repeatable == 0b01);
+  CHECK(e.min == 0);
+  CHECK(e.max == 5);
+  // A required member that matches nothing, or more required than max.
+  CHECK(g.expr(g.permutation(comma, {a, none}, 0b10, 0)).kind == sluice::ExprKind::kNothing);
+  CHECK(g.expr(g.permutation(comma, {a, b}, 0b11, 0, 0, 1)).kind == sluice::ExprKind::kNothing);
+  CHECK(g.expr(g.permutation(comma, {a, b}, 0, 0, 3, 2)).kind == sluice::ExprKind::kNothing);
+  // No separator: one member at most.
+  CHECK(g.permutation(none, {a, b}, 0b10, 0) == b);
+  CHECK(g.expr(g.permutation(none, {a, b}, 0, 0)).kind == sluice::ExprKind::kRepeat);
+  CHECK(g.expr(g.permutation(none, {a, b}, 0, 0, 2)).kind == sluice::ExprKind::kNothing);
+  CHECK(g.expr(g.permutation(comma, {none}, 0, 0)).kind == sluice::ExprKind::kEmpty);
+}
+
+TEST_CASE("validate bounds permutations to the members a frame can track") {
+  auto validate = [](uint32_t members, uint64_t repeatable, uint32_t max) {
+    Grammar g;
+    const sluice::RuleId root = g.declare_rule("root");
+    g.set_root(root);
+    std::vector<sluice::ExprId> keys;
+    for (uint32_t i = 0; i < members; ++i) keys.push_back(g.literal("k" + std::to_string(i)));
+    g.set_body(root, g.permutation(g.literal(","), keys, 0, repeatable, 0, max));
+    return g.validate();
+  };
+  const sluice::Status too_many = validate(sluice::kMaxPermutationMembers + 1, 0, sluice::kUnbounded);
+  REQUIRE_FALSE(too_many.ok());
+  CHECK(too_many.error().code == sluice::ErrorCode::kBudgetExceeded);
+  CHECK(validate(sluice::kMaxPermutationMembers, 0, sluice::kUnbounded).ok());
+  CHECK_FALSE(validate(3, 1, sluice::kMaxPermutationCount + 1).ok());
+  CHECK(validate(3, 1, sluice::kMaxPermutationCount).ok());
+}

@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "frontend/utf8_text.h"
@@ -49,6 +50,9 @@ struct RandomGrammarOptions {
   // Character classes hold only alphabet letters (no ranges between them,
   // no negation), so the oracle's alphabet-only view of them is exact.
   bool alphabet_classes = false;
+  // Permutations (ExprKind::kPermutation) may appear; they have no GBNF
+  // spelling, so tests that print grammars leave them out.
+  bool permutations = false;
 };
 
 class RandomGrammarGenerator {
@@ -94,7 +98,8 @@ class RandomGrammarGenerator {
 
   ExprId expr(Grammar& g, int rule, int depth) {
     if (depth == 0 || pick(4) == 0) return leaf(g, rule);
-    int kind = pick(3);
+    int kind = pick(options_.permutations ? 4 : 3);
+    if (kind == 3) return permutation(g, rule, depth);
     if (kind == 2) {
       static const uint32_t bounds[][2] = {{0, 1}, {0, 2}, {2, 3}, {1, 3}, {0, kUnbounded}, {1, kUnbounded},
                                            {2, kUnbounded}};
@@ -106,6 +111,22 @@ class RandomGrammarGenerator {
     int count = 2 + pick(2);
     for (int i = 0; i < count; ++i) items.push_back(expr(g, rule, depth - 1));
     return kind == 0 ? g.sequence(items) : g.choice(items);
+  }
+
+  ExprId permutation(Grammar& g, int rule, int depth) {
+    static const uint32_t bounds[][2] = {{0, kUnbounded}, {0, kUnbounded}, {1, kUnbounded}, {0, 1},
+                                         {1, 2},          {2, 3},          {2, kUnbounded}};
+    const uint32_t* b = bounds[pick(options_.unbounded ? 7 : 6)];
+    const ExprId separator = pick(5) == 0 ? leaf(g, rule) : g.literal(encode_utf8(letter()));
+    std::vector<ExprId> members;
+    const int count = 2 + pick(2);
+    uint64_t required = 0, repeatable = 0;
+    for (int i = 0; i < count; ++i) {
+      members.push_back(expr(g, rule, depth - 1));
+      if (pick(3) == 0) required |= uint64_t{1} << i;
+      if (options_.unbounded && pick(4) == 0) repeatable |= uint64_t{1} << i;
+    }
+    return g.permutation(separator, members, required, repeatable, b[0], b[1]);
   }
 
   std::mt19937 rng_;
@@ -210,8 +231,39 @@ class BruteForceLanguage {
         break;
       }
       case ExprKind::kRuleRef: out = rule_lang_[e.rule]; break;
+      case ExprKind::kPermutation: out = permutation(e); break;
     }
     memo_[id] = out;
+    return out;
+  }
+
+  // Every way to write members one after another, tracked as (members
+  // written, how many, text so far). Past min + members + n_ writes nothing
+  // new of length <= n_ can appear.
+  Lang permutation(const Expr& e) {
+    const Lang separator = eval(e.children[0]);
+    std::vector<Lang> members;
+    for (size_t i = 1; i < e.children.size(); ++i) members.push_back(eval(e.children[i]));
+    const uint64_t count_cap = std::min<uint64_t>(e.max, uint64_t{e.min} + members.size() + n_ + 1);
+    using Partial = std::tuple<uint64_t, uint64_t, std::u32string>;
+    std::set<Partial> seen{{0, 0, U""}};
+    std::vector<Partial> todo{{0, 0, U""}};
+    Lang out;
+    while (!todo.empty()) {
+      auto [written, count, text] = todo.back();
+      todo.pop_back();
+      if ((e.required & ~written) == 0 && count >= e.min) out.insert(text);
+      if (count >= count_cap) continue;
+      for (size_t i = 0; i < members.size(); ++i) {
+        const uint64_t bit = uint64_t{1} << i;
+        if ((written & bit) && !(e.repeatable & bit)) continue;
+        const Lang before = count > 0 ? concat(Lang{text}, separator) : Lang{text};
+        for (const std::u32string& next : concat(before, members[i])) {
+          Partial p{written | bit, count + 1, next};
+          if (seen.insert(p).second) todo.push_back(std::move(p));
+        }
+      }
+    }
     return out;
   }
 
@@ -261,6 +313,15 @@ inline uint64_t max_sentence_length(const Grammar& g, ExprId id) {
       return m * e.max;
     }
     case ExprKind::kRuleRef: return max_sentence_length(g, g.rule(e.rule).body);
+    case ExprKind::kPermutation: {
+      uint64_t longest = 0;
+      for (size_t i = 1; i < e.children.size(); ++i) longest = std::max(longest, max_sentence_length(g, e.children[i]));
+      const uint64_t separator = max_sentence_length(g, e.children[0]);
+      if (longest == kUnbounded || separator == kUnbounded) return kUnbounded;
+      uint64_t writes = e.repeatable ? e.max : std::min<uint64_t>(e.max, e.children.size() - 1);
+      if (writes == kUnbounded) return longest + separator == 0 ? 0 : kUnbounded;
+      return writes * (longest + separator);
+    }
   }
   return kUnbounded;
 }

@@ -108,6 +108,20 @@ TEST_CASE("reference vs brute force: recursive random grammars with unbounded re
   CHECK(tally.left_recursive > 0);
 }
 
+TEST_CASE("reference vs brute force: permutations, finite and recursive") {
+  sluice::testing::RandomGrammarOptions finite{3, 3, false, false, true};
+  finite.permutations = true;
+  Tally tally;
+  run_random(2468, 300, 6, finite, tally);
+  CHECK(tally.grammars == 300);
+  CHECK(tally.exact_prefix_checks > 2000);
+  sluice::testing::RandomGrammarOptions recursive{3, 3, true, true, false};
+  recursive.permutations = true;
+  Tally recursive_tally;
+  run_random(1357, 250, 5, recursive, recursive_tally);
+  CHECK(recursive_tally.grammars > 100);
+}
+
 TEST_CASE("reference vs every code point: byte-level UTF-8 of random classes") {
   // Bytes at the edges of every UTF-8 lead and continuation range.
   const std::vector<unsigned char> bytes = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0,

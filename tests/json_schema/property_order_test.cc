@@ -37,7 +37,7 @@ sluice::JsonSchemaOptions options_of(const Json& table, sluice::JsonWhitespace w
   sluice::JsonSchemaOptions options;
   options.whitespace = whitespace;
   const Json overrides = table.value("options", Json::object());
-  options.max_any_order_states = overrides.value("max_any_order_states", options.max_any_order_states);
+  options.max_any_order_properties = overrides.value("max_any_order_properties", options.max_any_order_properties);
   options.max_displacement_states = overrides.value("max_displacement_states", options.max_displacement_states);
   options.max_displaced_properties = overrides.value("max_displaced_properties", options.max_displaced_properties);
   options.max_widened_order_states = overrides.value("max_widened_order_states", options.max_widened_order_states);
@@ -152,21 +152,25 @@ TEST_CASE("widened orders never accept a repeated, missing or forbidden key", "[
     const char* name;
     sluice::JsonSchemaOptions options;
   };
-  std::vector<Mode> modes(3);
+  std::vector<Mode> modes(4);
   modes[0].name = "default";
-  modes[1].name = "one displaced";
-  modes[1].options.max_displacement_states = 4096;
-  modes[1].options.max_displaced_properties = 1;
-  modes[2].name = "two displaced";
+  modes[1].name = "schema order";
+  modes[1].options.max_any_order_properties = 0;
+  modes[2].name = "one displaced";
+  modes[2].options.max_any_order_properties = 0;
   modes[2].options.max_displacement_states = 4096;
+  modes[2].options.max_displaced_properties = 1;
+  modes[3].name = "two displaced";
+  modes[3].options.max_any_order_properties = 0;
+  modes[3].options.max_displacement_states = 4096;
   for (int round = 0; round < 60; ++round) {
     RandomObject o;
     o.n = 1 + rng.below(12);
     for (size_t i = 0; i < o.n; ++i) o.required.push_back(rng.below(3) == 0);
     o.others_allowed = rng.below(3) == 0;
-    const uint64_t any_order_states = (uint64_t{1} << o.n) * (o.others_allowed ? 2 : 1);
-    const bool small = any_order_states <= sluice::JsonSchemaOptions{}.max_any_order_states;
+    const size_t kinds_of_key = o.n + (o.others_allowed ? 1 : 0);
     for (const Mode& mode : modes) {
+      const bool any_order = kinds_of_key <= mode.options.max_any_order_properties;
       auto compiled = sluice::compile_json_schema(o.schema(), mode.options);
       REQUIRE(compiled.ok());
       auto recognizer = sluice::ir::ReferenceRecognizer::create(compiled->grammar);
@@ -179,8 +183,25 @@ TEST_CASE("widened orders never accept a repeated, missing or forbidden key", "[
         const bool accept = accepted(*recognizer, text);
         INFO(mode.name << " schema " << o.schema() << " document " << text);
         if (accept) CHECK(valid);
-        if (valid && (small || in_schema_order)) CHECK(accept);
+        if (valid && (any_order || in_schema_order)) CHECK(accept);
       }
     }
   }
+}
+
+TEST_CASE("an object with more keys than a frame tracks keeps schema order", "[json_schema][order]") {
+  Json properties = Json::object();
+  for (uint32_t i = 0; i <= sluice::kMaxPermutationMembers; ++i) properties["k" + std::to_string(i)] = {{"type", "integer"}};
+  const Json schema = {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+  auto compiled = sluice::compile_json_schema(schema.dump());
+  REQUIRE(compiled.ok());
+  auto recognizer = sluice::ir::ReferenceRecognizer::create(compiled->grammar);
+  REQUIRE(recognizer.ok());
+  CHECK(accepted(*recognizer, "{\"k0\":1,\"k1\":2,\"k7\":3}"));
+  CHECK_FALSE(accepted(*recognizer, "{\"k1\":1,\"k0\":2}"));
+  sluice::JsonSchemaOptions any;
+  any.property_order = sluice::PropertyOrder::kAny;
+  auto refused = sluice::compile_json_schema(schema.dump(), any);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == sluice::ErrorCode::kBudgetExceeded);
 }

@@ -76,6 +76,38 @@ TEST_CASE("recursive random grammars: fast masks equal the reference", "[matcher
   REQUIRE(checked > 30);
 }
 
+TEST_CASE("random grammars with permutations: fast masks equal the reference", "[matcher][differential]") {
+  Vocabulary v = small_vocabulary(9, 120);
+  int checked = 0;
+  for (bool recursion : {false, true}) {
+    RandomGrammarOptions gen_options;
+    gen_options.rules = 3;
+    gen_options.max_depth = 3;
+    gen_options.recursion = recursion;
+    gen_options.permutations = true;
+    RandomGrammarGenerator gen(recursion ? 4242 : 2424, gen_options);
+    for (int i = 0; i < 150; ++i) {
+      Grammar g = gen.next();
+      if (!ir::ReferenceRecognizer::create(g).ok()) continue;  // left recursion
+      CompileOptions compile;
+      compile.unroll_state_limit = (i % 2 == 0) ? 0 : 64;
+      auto compiled = CompiledGrammar::compile(g, v, compile);
+      if (!compiled.ok()) {
+        REQUIRE(compiled.error().code == ErrorCode::kUnsatisfiable);
+        continue;
+      }
+      INFO("grammar " << i << ":\n" << g.to_string());
+      WalkOptions options;
+      options.steps = 14;
+      options.walks = 3;
+      options.compile = compile;
+      differential_walk(g, v, 900 + i, options);
+      ++checked;
+    }
+  }
+  REQUIRE(checked > 120);
+}
+
 TEST_CASE("json masks equal the reference with real tokenizers", "[matcher][differential][tokenizer]") {
   for (const char* name : {"llama3", "qwen3", "llama2"}) {
     auto v = cached_vocabulary(name);

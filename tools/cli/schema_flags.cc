@@ -54,7 +54,7 @@ bool read_schema_flags(const Args& args, JsonSchemaOptions* o) {
     o->property_order = PropertyOrder::kSchema;
   } else if (order == "exact") {
     o->property_order = PropertyOrder::kSchema;
-    o->max_any_order_states = 0;
+    o->max_any_order_properties = 0;
     o->max_displacement_states = 0;
   } else if (order == "any") {
     o->property_order = PropertyOrder::kAny;

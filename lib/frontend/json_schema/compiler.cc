@@ -1554,15 +1554,18 @@ class Compiler {
     std::optional<ExprId> extra = *extra_r;
 
     uint64_t min_p = f.min_properties, max_p = f.max_properties;
-    if (options_.property_order == PropertyOrder::kAny) return any_order_object(members, extra, min_p, max_p, level);
-    // Schema order, widened within the order budgets (see PropertyOrder::kSchema
-    // in sluice/json_schema.h): JSON Schema never constrains key order, so a
-    // valid document written in another order must not be rejected where the
-    // grammar can afford to accept it. A small object takes any order.
-    const uint64_t any_states = any_order_states(members.size(), extra.has_value(), min_p, max_p);
-    if (any_states <= std::min<uint64_t>({options_.max_any_order_states, options_.max_states, order_states_left()})) {
-      order_states_spent_ += any_states;
-      return any_order_object(members, extra, min_p, max_p, level);
+    // JSON Schema never constrains key order, so in PropertyOrder::kSchema
+    // too an object takes any order where the matcher can track its keys
+    // (see sluice/json_schema.h); larger objects keep schema order, widened
+    // within the order budgets.
+    const size_t tracked = members.size() + (extra ? 1 : 0);
+    if (options_.property_order == PropertyOrder::kAny || tracked <= options_.max_any_order_properties) {
+      if (std::optional<ExprId> object = any_order_object(members, extra, min_p, max_p, level)) return *object;
+      if (options_.property_order == PropertyOrder::kAny) {
+        return make_error(ErrorCode::kBudgetExceeded,
+                          "an object with " + std::to_string(tracked) + " kinds of key in any order: at most " +
+                              std::to_string(kMaxPermutationMembers) + " are tracked");
+      }
     }
     // Two orders are read as the schema's: that of `properties`, and that
     // of `required` followed by the other properties, since schemas written
@@ -1633,16 +1636,6 @@ class Compiler {
   ExprId fresh_ref(ExprId e) {
     const Expr& x = grammar_.expr(e);
     return x.kind == ExprKind::kRuleRef ? grammar_.ref(x.rule) : e;
-  }
-
-  // Rules of any_order_object: one per (members written, count) pair. The
-  // count is implied by the members unless additionalProperties adds more.
-  static uint64_t any_order_states(size_t n, bool extra, uint64_t min_p, uint64_t max_p) {
-    if (n > 24) return UINT64_MAX;
-    const uint64_t masks = uint64_t{1} << n;
-    if (!extra) return masks;
-    const uint64_t cap = max_p == UINT64_MAX ? std::max<uint64_t>(min_p, 1) : max_p;
-    return cap >= UINT64_MAX / masks - 1 ? UINT64_MAX : masks * (cap + 1);
   }
 
   // The rules that write an object's members in the order given, with
@@ -1887,60 +1880,41 @@ class Compiler {
 
   // Any order: states are (members used, count), so the grammar grows as
   // 2^members; bounded by max_states.
-  Result<ExprId> any_order_object(const std::vector<Member>& members, std::optional<ExprId> extra, uint64_t min_p,
-                                  uint64_t max_p, uint32_t level) {
-    size_t n = members.size();
-    if (n > 24 || (uint64_t{1} << n) > options_.max_states) {
-      return make_error(ErrorCode::kBudgetExceeded, "any-order object with " + std::to_string(n) +
-                                                        " properties exceeds max_states");
+  // The object as one permutation: members in any order, each at most once,
+  // required ones present, other keys (extra) any number of times; the
+  // matcher tracks the keys written, so the grammar stays linear in the
+  // members. Nothing when the object has more members than a frame tracks,
+  // or property-count bounds past kMaxPermutationCount with other keys.
+  std::optional<ExprId> any_order_object(const std::vector<Member>& members, std::optional<ExprId> extra,
+                                         uint64_t min_p, uint64_t max_p, uint32_t level) {
+    const size_t n = members.size() + (extra ? 1 : 0);
+    if (n > kMaxPermutationMembers) return std::nullopt;
+    std::vector<ExprId> written;
+    uint64_t required = 0;
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (members[i].required) required |= uint64_t{1} << i;
+      written.push_back(members[i].value);
     }
-    uint64_t cap = max_p == UINT64_MAX ? std::max<uint64_t>(min_p, 1) : max_p;
-    uint64_t required_mask = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (members[i].required) required_mask |= uint64_t{1} << i;
+    uint64_t repeatable = 0;
+    if (extra) {
+      repeatable = uint64_t{1} << members.size();
+      written.push_back(*extra);
+    } else {
+      // Without other keys the count never passes the members.
+      if (min_p > members.size()) return grammar_.nothing();
+      if (max_p >= members.size()) max_p = UINT64_MAX;
     }
-    const std::vector<RuleId> written_by = member_rules(members);
-    std::map<std::pair<uint64_t, uint64_t>, RuleId> rules;
-    std::vector<std::pair<uint64_t, uint64_t>> todo;
-    auto state = [&](uint64_t mask, uint64_t c) {
-      c = std::min(c, cap);
-      auto [it, inserted] = rules.emplace(std::pair{mask, c}, 0);
-      if (inserted) {
-        it->second = grammar_.declare_rule("o" + std::to_string(grammar_.rules().size()));
-        todo.push_back({mask, c});
-      }
-      return grammar_.ref(it->second);
-    };
-    ExprId start = state(0, 0);
-    while (!todo.empty()) {
-      if (rules.size() > options_.max_states) {
-        return make_error(ErrorCode::kBudgetExceeded, "any-order object exceeds max_states");
-      }
-      if (Status st = check_budget(); !st.ok()) return st.error();
-      auto [mask, c] = todo.back();
-      todo.pop_back();
-      std::vector<ExprId> alternatives, writes;
-      bool can_add = max_p == UINT64_MAX || c < max_p;
-      if ((mask & required_mask) == required_mask && c >= std::max<uint64_t>(min_p, 1)) {
-        alternatives.push_back(grammar_.empty());
-      }
-      if (can_add) {
-        for (size_t i = 0; i < n; ++i) {
-          if (mask & (uint64_t{1} << i)) continue;
-          writes.push_back(grammar_.sequence({grammar_.ref(written_by[i]), state(mask | (uint64_t{1} << i), c + 1)}));
-        }
-        if (extra) writes.push_back(grammar_.sequence({fresh_ref(*extra), state(mask, c + 1)}));
-      }
-      // One separator per state, not one per member (see key_machine).
-      if (!writes.empty()) {
-        ExprId any_write = grammar_.choice(std::move(writes));
-        alternatives.push_back(c == 0 ? any_write : grammar_.sequence({separator_call(level), any_write}));
-      }
-      grammar_.set_body(rules[{mask, c}], grammar_.choice(std::move(alternatives)));
-    }
+    if (min_p > kMaxPermutationCount || (max_p != UINT64_MAX && max_p > kMaxPermutationCount)) return std::nullopt;
     std::vector<ExprId> alternatives;
-    if (min_p == 0 && required_mask == 0) alternatives.push_back(empty_container('{', '}'));
-    if (max_p > 0) alternatives.push_back(grammar_.sequence({open('{', level), start, close('}', level)}));
+    if (min_p == 0 && required == 0) alternatives.push_back(empty_container('{', '}'));
+    if (max_p > 0) {
+      // The empty object is the alternative above, so the braces hold at
+      // least one member.
+      const ExprId body = grammar_.permutation(separator_call(level), std::move(written), required, repeatable,
+                                               static_cast<uint32_t>(std::max<uint64_t>(min_p, 1)),
+                                               max_p == UINT64_MAX ? kUnbounded : static_cast<uint32_t>(max_p));
+      alternatives.push_back(grammar_.sequence({open('{', level), body, close('}', level)}));
+    }
     return grammar_.choice(std::move(alternatives));
   }
 

@@ -2,6 +2,7 @@
 // Tested in tests/json_schema/json_text_test.cc.
 #include "frontend/utf8_text.h"
 #include "frontend/json_schema/json_text.h"
+#include "ir/rewrite.h"
 
 #include <charconv>
 #include <cmath>
@@ -115,11 +116,11 @@ ExprId StringEncoder::encode(ExprId decoded) {
     }
     case ExprKind::kCharClass: result = encode_class(e.ranges); break;
     case ExprKind::kSequence:
-    case ExprKind::kChoice: {
+    case ExprKind::kChoice:
+    case ExprKind::kPermutation: {
       std::vector<ExprId> children;
       for (ExprId child : e.children) children.push_back(encode(child));
-      result = e.kind == ExprKind::kSequence ? grammar_.sequence(std::move(children))
-                                             : grammar_.choice(std::move(children));
+      result = ir::build_node(grammar_, e, std::move(children), e.rule);
       break;
     }
     case ExprKind::kRepeat: result = grammar_.repeat(encode(e.children[0]), e.min, e.max); break;

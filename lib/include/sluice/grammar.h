@@ -13,7 +13,10 @@
 // UTF-8 byte sequences.
 //
 // Repetition keeps its bounds (x{0,1000} is one node, not a thousand): later
-// stages decide how to run it without unrolling.
+// stages decide how to run it without unrolling. Likewise a permutation (the
+// members of a JSON object in any order, each at most once) is one node, not
+// the 2^n states that spell its orders out: the matcher keeps the set of
+// members written in the parser frame.
 //
 // Tested in tests/ir/.
 #pragma once
@@ -52,16 +55,29 @@ enum class ExprKind : uint8_t {
   kChoice,     // data: children, any one of them (two or more)
   kRepeat,     // data: children[0] repeated min..max times (max may be kUnbounded)
   kRuleRef,    // data: rule
+  // data: children = {separator, member...}, required, repeatable, min, max.
+  // Matches m_a sep m_b sep ... m_z: between min and max members (max may be
+  // kUnbounded) in any order, every required member among them, and no
+  // member outside `repeatable` twice. Bit i of a mask is member i.
+  kPermutation,
 };
+
+// A permutation's members are tracked in the bits of a 64-bit frame word:
+// kMaxPermutationMembers bits for the members written, the rest for how many
+// were written (saturating, so min and max must stay below kMaxPermutationCount).
+inline constexpr uint32_t kMaxPermutationMembers = 48;
+inline constexpr uint32_t kMaxPermutationCount = 0xFFFF;
 
 struct Expr {
   ExprKind kind = ExprKind::kEmpty;
-  uint32_t min = 0;  // kRepeat
-  uint32_t max = 0;  // kRepeat; kUnbounded for no upper bound
+  uint32_t min = 0;  // kRepeat, kPermutation
+  uint32_t max = 0;  // kRepeat, kPermutation; kUnbounded for no upper bound
   RuleId rule = 0;   // kRuleRef
   std::string literal;                 // kLiteral
   std::vector<CodepointRange> ranges;  // kCharClass
-  std::vector<ExprId> children;        // kSequence, kChoice, kRepeat
+  std::vector<ExprId> children;        // kSequence, kChoice, kRepeat, kPermutation
+  uint64_t required = 0;               // kPermutation
+  uint64_t repeatable = 0;             // kPermutation
 };
 
 struct Rule {
@@ -96,6 +112,12 @@ class Grammar {
   ExprId star(ExprId item) { return repeat(item, 0, kUnbounded); }
   ExprId plus(ExprId item) { return repeat(item, 1, kUnbounded); }
   ExprId ref(RuleId rule);
+  // Members that match nothing are dropped (a required one makes the whole
+  // nothing()); with no members left, or a separator that matches nothing,
+  // the result is the equivalent simpler expression. Call validate() for the
+  // member and count limits.
+  ExprId permutation(ExprId separator, std::vector<ExprId> members, uint64_t required, uint64_t repeatable,
+                     uint32_t min = 0, uint32_t max = kUnbounded);
 
   // --- reading ----------------------------------------------------------
   RuleId root() const { return root_; }

@@ -22,11 +22,11 @@
 //   each value is checked against its own schema, whatever the order.
 //   PropertyOrder::kAny accepts any order. PropertyOrder::kSchema (the
 //   default) accepts:
-//   - any order, for an object whose any-order key machine has at most
-//     max_any_order_states states: 2^p for p properties named in the
-//     schema, times (the property-count cap + 1) when additionalProperties
-//     or patternProperties allow other keys; with the default 256, up to 8
-//     named properties (7 with other keys allowed);
+//   - any order, for an object with at most max_any_order_properties kinds
+//     of key (each property named in the schema is one; other keys allowed
+//     by additionalProperties or patternProperties are one more). The
+//     matcher tracks the keys written at run time (a permutation in the
+//     grammar IR), so this costs no grammar size;
 //   - otherwise schema order: the order of `properties`, or that of
 //     `required` followed by the other properties. Properties not named in
 //     the schema (where allowed) may appear anywhere, and so may up to three
@@ -64,7 +64,7 @@ enum class JsonWhitespace : uint8_t {
 
 enum class PropertyOrder : uint8_t {
   kSchema,  // schema order (as OpenAI and llguidance), widened within budgets: see the rule at the top
-  kAny,     // any order; costs grammar size exponential in the number of properties
+  kAny,     // any order; an object with more kinds of key than kMaxPermutationMembers is a budget error
 };
 
 enum class JsonSchemaDraft : uint8_t { kDraft4, kDraft6, kDraft7, kDraft2019_09, kDraft2020_12 };
@@ -106,15 +106,15 @@ struct JsonSchemaOptions {
   uint32_t max_depth = 200;
   // Branches produced by distributing allOf over anyOf/oneOf.
   uint32_t max_branches = 256;
-  // States of one object's key machine in PropertyOrder::kAny, and of the
-  // digit machine for number bounds with multipleOf.
+  // States of the digit machine for number bounds with multipleOf, and of
+  // one object's key machine in schema order.
   uint32_t max_states = 20000;
   // PropertyOrder::kSchema widens schema order within these budgets (the
   // rule is at the top of this file). Over one, an object keeps schema
   // order; that is no error. 0 turns each widening off.
-  // States of one object's any-order key machine. Each costs a grammar rule:
-  // 256 keeps compile time on MaskBench as before.
-  uint32_t max_any_order_states = 256;
+  // Kinds of key (see the rule at the top) up to which an object takes any
+  // order; at most kMaxPermutationMembers. 0 keeps every object in schema order.
+  uint32_t max_any_order_properties = kMaxPermutationMembers;
   // States of one object's key machine with properties out of order (about
   // p^2 for p properties and one out of order). Off by default: 2048 rescues
   // a few more MaskBench documents but costs about half again the average
@@ -122,7 +122,7 @@ struct JsonSchemaOptions {
   uint32_t max_displacement_states = 0;
   // The most properties out of schema order at one time.
   uint32_t max_displaced_properties = 2;
-  // Both kinds of states over the whole schema.
+  // Displacement states over the whole schema.
   uint32_t max_widened_order_states = 16384;
   // Key orders tried for an object inside `enum`/`const`.
   uint32_t max_enum_permutations = 720;
