@@ -132,6 +132,15 @@ struct Matcher::State {
     const Snapshot& snap = current();
     if (snap.terminated) return Status();
     const Config& config = snap.config;
+    // Inside a string or a number, step after step leaves the same
+    // configuration. Once one comes twice in a row its mask is kept, and
+    // while it lasts each mask is a copy.
+    const uint32_t id = current_id();
+    const uint64_t id_generation = walker.generation();
+    if (id == saved_mask_config && id_generation == saved_mask_generation) {
+      std::memcpy(words, saved_mask.data(), n_words * sizeof(uint32_t));
+      return Status();
+    }
     // A stack's classes depend only on the stack, which its node id names
     // for the life of the arena: after the first lookup, one load.
     const uint64_t generation = g->cache.generation();
@@ -189,8 +198,17 @@ struct Matcher::State {
       }
     }
     if (config.accepting) {
-      for (TokenId id : v.eos_tokens()) words[id >> 5] |= uint32_t{1} << (id & 31);
+      for (TokenId eos : v.eos_tokens()) words[eos >> 5] |= uint32_t{1} << (eos & 31);
     }
+    // The walk above may have dropped the memo, and with it the id.
+    const uint64_t generation_now = id_generation == walker.generation() ? id_generation : ~uint64_t{0};
+    if (id == last_config && generation_now == last_config_generation) {
+      saved_mask.assign(words, words + n_words);
+      saved_mask_config = id;
+      saved_mask_generation = generation_now;
+    }
+    last_config = id;
+    last_config_generation = generation_now;
     return Status();
   }
 
@@ -222,6 +240,13 @@ struct Matcher::State {
   std::vector<uint32_t> uncertain;
   std::vector<uint32_t> accepted_nodes;
   std::vector<uint32_t> still_uncertain;  // over a real stack: always empty
+  // The walker's id of the configuration last filled, and a configuration
+  // that came twice in a row with its mask.
+  uint32_t last_config = ~uint32_t{0};
+  uint64_t last_config_generation = ~uint64_t{0};
+  std::vector<uint32_t> saved_mask;
+  uint32_t saved_mask_config = ~uint32_t{0};
+  uint64_t saved_mask_generation = ~uint64_t{0};
 };
 
 Matcher::Matcher(std::shared_ptr<const CompiledGrammar> grammar)

@@ -29,6 +29,37 @@ struct KeyHash {
   }
 };
 
+// Numbers 0, 1, 2, ... given to ids in the order first met, in arrays
+// indexed by id and reused from call to call (a stamp tells this call's
+// entries apart).
+struct NumberTable {
+  std::vector<uint32_t> stamp, number;
+  uint32_t current = 0;
+  uint32_t count = 0;
+  void start(size_t ids) {
+    if (stamp.size() < ids) {
+      stamp.assign(ids, 0);
+      number.assign(ids, 0);
+      current = 0;
+    }
+    if (++current == 0) {
+      std::fill(stamp.begin(), stamp.end(), 0);
+      current = 1;
+    }
+    count = 0;
+  }
+  // True when `id` is new; *n is its number either way.
+  bool add(uint32_t id, uint32_t* n) {
+    if (stamp[id] == current) {
+      *n = number[id];
+      return false;
+    }
+    stamp[id] = current;
+    number[id] = *n = count++;
+    return true;
+  }
+};
+
 }  // namespace
 
 std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton& automaton, bool tracks_consumed,
@@ -37,20 +68,20 @@ std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton&
   // (patched in at the end, so that the records that follow parse
   // unambiguously).
   std::vector<uint32_t> out{tracks_consumed ? 1u : 0u, frame[1], frame[2], frame[3], 0};
-  std::unordered_map<uint32_t, uint32_t> state_number, rule_number;
+  // Hash maps per call cost more than the walk itself.
+  thread_local NumberTable state_number, rule_number;
+  state_number.start(automaton.states.size());
+  rule_number.start(automaton.rules.size());
   std::vector<uint32_t> queue;
   std::vector<uint32_t> rule_entries;
   auto number_state = [&](uint32_t s) {
-    auto [it, fresh] = state_number.try_emplace(s, static_cast<uint32_t>(queue.size()));
-    if (fresh) queue.push_back(s);
-    return it->second;
+    uint32_t n = 0;
+    if (state_number.add(s, &n)) queue.push_back(s);
+    return n;
   };
   auto number_rule = [&](uint32_t r) {
-    auto it = rule_number.find(r);
-    if (it != rule_number.end()) return it->second;
-    const uint32_t n = static_cast<uint32_t>(rule_entries.size());
-    rule_number.emplace(r, n);
-    rule_entries.push_back(number_state(automaton.rules[r].entry));
+    uint32_t n = 0;
+    if (rule_number.add(r, &n)) rule_entries.push_back(number_state(automaton.rules[r].entry));
     return n;
   };
   number_state(frame[0]);
