@@ -114,7 +114,120 @@ std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_pt
   return result;
 }
 
+size_t CompiledGrammar::Impl::short_counter_frame(const SegmentKey& key) const {
+  for (size_t i = 0; i < key.frames; ++i) {
+    const uint32_t* w = &key.words[4 * i];
+    const automaton::State& st = automaton.states[w[0]];
+    if (st.loop && !automaton.rules[st.rule].loop_body_nullable && w[2] == 0 && w[3] < counter_cap) return i;
+  }
+  return kSegmentFrames;
+}
+
+Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short_counter(const SegmentKey& key,
+                                                                                          size_t frame) const {
+  // The same key with the counter capped (as if it could run on) is the
+  // base. Each run of a loop with a non-empty body takes at least a byte, so
+  // a token of at most `left` bytes cannot run the counter out: its class is
+  // the base's. Only longer tokens the base accepts, and the base's
+  // uncertain ones, are walked again; fewer runs never accept more.
+  SegmentKey wide = key;
+  const uint32_t left = key.words[4 * frame + 3];
+  wide.words[4 * frame + 3] = counter_cap;
+  // A counter met with one count only (whitespace entered fresh, say)
+  // would pay for the base and gain nothing: the base is computed once
+  // the counter comes back with another count.
+  const std::shared_ptr<const TokenClasses> not_now;
+  if (!cache.find(wide)) {
+    std::lock_guard lock(short_counter_mutex);
+    if (short_counter_seen.size() > kMaxShortCountersSeen) short_counter_seen.clear();
+    SegmentKey any_count = wide;
+    any_count.words[4 * frame + 3] = 0;
+    if (short_counter_seen.insert(any_count).second) return not_now;
+  }
+  auto found = classes(wide);
+  if (!found.ok()) return found;
+  std::shared_ptr<const TokenClasses> base = found.value();
+  const auto& trie = vocabulary.trie();
+  auto base_accepts = [&](TokenId id) {
+    if (!base->accepted_words.empty()) return (base->accepted_words[id >> 5] >> (id & 31) & 1) != 0;
+    return std::binary_search(base->accepted_ids.begin(), base->accepted_ids.end(), id);
+  };
+  // Near the end of the runs most accepted tokens are longer than what is
+  // left, and every one of them is a live path to walk: cheaper then to
+  // refine the shorter key's uncertain tokens.
+  const std::shared_ptr<const TokenClasses>& too_many = not_now;
+  std::vector<uint32_t> walked;
+  if (!base->accepted_words.empty()) {
+    const auto longer = trie.nodes_longer_than(left);
+    if (longer.size() > 8 * kMaxCounterRewalk) return too_many;
+    for (uint32_t node : longer) {
+      if (base_accepts(trie.token_ids()[trie.nodes()[node].token_begin])) walked.push_back(node);
+    }
+  } else {
+    for (TokenId id : base->accepted_ids) {
+      const uint32_t node = trie.node_of_token()[id];
+      if (trie.nodes()[node].depth > left) walked.push_back(node);
+    }
+  }
+  if (walked.size() > kMaxCounterRewalk) return too_many;
+  if (walked.empty() && base->uncertain.empty()) return base;
+  std::sort(walked.begin(), walked.end());
+  walked.erase(std::unique(walked.begin(), walked.end()), walked.end());
+  const size_t long_accepted = walked.size();
+  walked.insert(walked.end(), base->uncertain.begin(), base->uncertain.end());
+  std::inplace_merge(walked.begin(), walked.begin() + static_cast<std::ptrdiff_t>(long_accepted), walked.end());
+
+  std::lock_guard lock(compute_mutex);
+  if (!compute_context || compute_context->arena.size() > kComputeArenaNodes) {
+    compute_context = std::make_unique<ComputeContext>(*this);
+  }
+  ComputeContext& context = *compute_context;
+  Stepper& stepper = context.stepper;
+  stepper.clear_status();
+  NodeId below = key.exact ? kRoot : kUnknown;
+  for (size_t i = key.frames; i-- > 0;) {
+    const uint32_t* w = &key.words[4 * i];
+    below = context.arena.intern(w[0], w[1] != 0, w[2], w[3], below);
+  }
+  Config start;
+  start.nodes.push_back(below);
+  auto result = std::make_shared<TokenClasses>();
+  std::vector<uint32_t> accepted_nodes;
+  if (!context.walker.classify_list(stepper, start, walked, accepted_nodes, result->uncertain)) {
+    Error error = stepper.status().error();
+    compute_context.reset();
+    return error;
+  }
+  if (accepted_nodes.size() == long_accepted && result->uncertain == base->uncertain) return base;
+  // The base's tokens, less the long ones no longer accepted, plus the
+  // uncertain ones accepted now.
+  std::vector<TokenId> lost, gained;
+  for (size_t i = 0, a = 0; i < walked.size(); ++i) {
+    const bool now = a < accepted_nodes.size() && accepted_nodes[a] == walked[i];
+    if (now) ++a;
+    const auto& tn = trie.nodes()[walked[i]];
+    const bool before = base_accepts(trie.token_ids()[tn.token_begin]);
+    if (before == now) continue;
+    for (uint32_t t = tn.token_begin; t < tn.token_end; ++t) (now ? gained : lost).push_back(trie.token_ids()[t]);
+  }
+  if (!base->accepted_words.empty()) {
+    std::vector<uint32_t> words = base->accepted_words;
+    for (TokenId id : lost) words[id >> 5] &= ~(uint32_t{1} << (id & 31));
+    return finish(std::move(result), std::move(gained), &words);
+  }
+  std::sort(lost.begin(), lost.end());
+  std::vector<TokenId> kept;
+  std::set_difference(base->accepted_ids.begin(), base->accepted_ids.end(), lost.begin(), lost.end(),
+                      std::back_inserter(kept));
+  kept.insert(kept.end(), gained.begin(), gained.end());
+  return finish(std::move(result), std::move(kept));
+}
+
 Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
+  if (const size_t frame = short_counter_frame(key); frame < key.frames) {
+    auto refined = compute_short_counter(key, frame);
+    if (!refined.ok() || refined.value()) return refined;
+  }
   const bool top_only = key.frames == 1 && !key.exact;
   // The base is the same segment with its bottom frame cut off (or, for an
   // exact key, with the stack's end forgotten): its accepted tokens stay
@@ -182,6 +295,12 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
       return finished;
     }
     return finish(std::move(result), std::move(accepted), slice_words);
+  } else if (key.exact) {
+    // The base is these frames over an unknown rest. Its uncertain tokens
+    // return below them before their last byte; here that ends the
+    // document with bytes left over, so they are all rejected, and the
+    // accepted ones are the base's.
+    result->base = std::move(base);
   } else {
     result->base = std::move(base);
     std::vector<uint32_t> accepted_nodes;

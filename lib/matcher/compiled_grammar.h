@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <unordered_set>
 
 #include "automaton/automaton.h"
 #include "matcher/engine.h"
@@ -68,6 +69,20 @@ struct CompiledGrammar::Impl {
 
  private:
   Result<std::shared_ptr<const matcher::TokenClasses>> compute(const matcher::SegmentKey& key) const;
+  // The first frame of the key (top down) that is a counter loop with a
+  // non-empty body, no runs still required and fewer than counter_cap runs
+  // left, or kSegmentFrames.
+  size_t short_counter_frame(const matcher::SegmentKey& key) const;
+  // Classes for such a key, refined from the same key with the counter
+  // capped; null when that would walk more than kMaxCounterRewalk tokens,
+  // or when the counter is met for the first time.
+  static constexpr size_t kMaxCounterRewalk = 1024;
+  // Keys (counter zeroed) whose short counters were met once; bounded.
+  static constexpr size_t kMaxShortCountersSeen = size_t{1} << 16;
+  mutable std::mutex short_counter_mutex;
+  mutable std::unordered_set<matcher::SegmentKey, matcher::SegmentKeyHash> short_counter_seen;
+  Result<std::shared_ptr<const matcher::TokenClasses>> compute_short_counter(const matcher::SegmentKey& key,
+                                                                               size_t frame) const;
   std::shared_ptr<const matcher::TokenClasses> finish(std::shared_ptr<matcher::TokenClasses> result,
                                                       std::vector<TokenId> accepted,
                                                       const std::vector<uint32_t>* words = nullptr) const;

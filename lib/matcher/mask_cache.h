@@ -48,6 +48,10 @@ struct SegmentKey {
   size_t hash() const;
 };
 
+struct SegmentKeyHash {
+  size_t operator()(const SegmentKey& key) const { return key.hash(); }
+};
+
 struct TokenClasses {
   // The entry this one was refined from (kept for its uncertain list).
   std::shared_ptr<const TokenClasses> base;
@@ -73,12 +77,9 @@ class MaskCache {
   size_t entries() const;
 
  private:
-  struct Hash {
-    size_t operator()(const SegmentKey& key) const { return key.hash(); }
-  };
   size_t max_bytes_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<SegmentKey, std::shared_ptr<const TokenClasses>, Hash> map_;
+  std::unordered_map<SegmentKey, std::shared_ptr<const TokenClasses>, SegmentKeyHash> map_;
   std::atomic<size_t> bytes_{0};
   std::atomic<uint64_t> generation_{0};
 };

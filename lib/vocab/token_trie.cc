@@ -117,6 +117,32 @@ TokenTrie::TokenTrie(const std::vector<std::string_view>& tokens, const std::vec
   }
   for (uint32_t node : path) nodes_[node].subtree_end = static_cast<uint32_t>(nodes_.size());
   nodes_[0].subtree_end = static_cast<uint32_t>(nodes_.size());
+  // Token nodes by depth, longest first (a counting sort), each depth's
+  // nodes in trie order.
+  size_t max_depth = 0;
+  for (const TrieNode& n : nodes_) max_depth = std::max<size_t>(max_depth, n.depth);
+  longer_than_.assign(max_depth + 2, 0);
+  for (const TrieNode& n : nodes_) {
+    if (n.token_begin != n.token_end) ++longer_than_[n.depth];
+  }
+  // longer_than_[d] becomes the number of token nodes deeper than d.
+  size_t deeper = 0;
+  for (size_t d = max_depth + 1; d-- > 0;) {
+    const size_t here = longer_than_[d];
+    longer_than_[d] = static_cast<uint32_t>(deeper);
+    deeper += here;
+  }
+  by_length_.assign(deeper, 0);
+  std::vector<uint32_t> fill(max_depth + 2, 0);
+  for (size_t d = 0; d <= max_depth; ++d) fill[d] = longer_than_[d];
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].token_begin != nodes_[i].token_end) by_length_[fill[nodes_[i].depth]++] = i;
+  }
+}
+
+std::span<const uint32_t> TokenTrie::nodes_longer_than(size_t bytes) const {
+  if (bytes + 1 >= longer_than_.size()) return {};
+  return std::span<const uint32_t>(by_length_).first(longer_than_[bytes]);
 }
 
 }  // namespace sluice::vocab

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -40,15 +41,21 @@ class TokenTrie {
   const std::vector<TokenId>& token_ids() const { return token_ids_; }
   // For each token id, its node (0 when the token is not in the trie).
   const std::vector<uint32_t>& node_of_token() const { return node_of_token_; }
+  // The nodes of tokens longer than `bytes`, longest first (not in trie
+  // order): for a counter that can run `bytes` more times, only these
+  // tokens can run it out.
+  std::span<const uint32_t> nodes_longer_than(size_t bytes) const;
   size_t memory_bytes() const {
     return nodes_.size() * sizeof(TrieNode) + token_ids_.size() * sizeof(TokenId) +
-           node_of_token_.size() * sizeof(uint32_t);
+           node_of_token_.size() * sizeof(uint32_t) + (by_length_.size() + longer_than_.size()) * sizeof(uint32_t);
   }
 
  private:
   std::vector<TrieNode> nodes_;
   std::vector<TokenId> token_ids_;
   std::vector<uint32_t> node_of_token_;
+  std::vector<uint32_t> by_length_;    // token nodes, deepest first
+  std::vector<uint32_t> longer_than_;  // by depth d: how many token nodes are deeper than d
 };
 
 }  // namespace sluice::vocab

@@ -6,6 +6,7 @@
 #include "automaton/automaton.h"
 #include "matcher/harness.h"
 #include "matcher/slice_absorption.h"
+#include "sluice/json_schema.h"
 
 namespace sluice::testing {
 
@@ -119,6 +120,33 @@ TEST_CASE("json masks equal the reference with real tokenizers", "[matcher][diff
     options.sample = 400;
     options.full_steps = 1;
     differential_walk(json_grammar(), *v, 21, options);
+  }
+}
+
+TEST_CASE("length-bounded strings: masks equal the reference as the counter runs down",
+          "[matcher][differential][tokenizer]") {
+  // Counters below the cap are refined from the capped key (only tokens
+  // longer than the runs left are walked again); the walks run them out.
+  JsonSchemaOptions schema_options;
+  schema_options.whitespace = JsonWhitespace::kCompact;
+  auto lowered = compile_json_schema(
+      R"({"type": "object", "properties": {"a": {"type": "string", "maxLength": 40},
+          "b": {"type": "string", "minLength": 2, "maxLength": 9}}, "required": ["a", "b"],
+          "additionalProperties": false})",
+      schema_options);
+  REQUIRE(lowered.ok());
+  WalkOptions options;
+  options.steps = 70;
+  options.walks = 3;
+  options.compile.unroll_state_limit = 0;
+  differential_walk(lowered->grammar, small_vocabulary(13, 400), 31, options);
+  for (const char* name : {"llama3", "llama2"}) {
+    auto v = cached_vocabulary(name);
+    if (!v) continue;
+    INFO("tokenizer " << name);
+    options.sample = 400;
+    options.full_steps = 2;
+    differential_walk(lowered->grammar, *v, 41, options);
   }
 }
 

@@ -73,6 +73,16 @@ TEST_CASE("the trie spells every token and nothing else", "[vocab]") {
   REQUIRE(v->max_token_bytes() == longest);
   REQUIRE(v->is_eos(7));
   REQUIRE(v->token_bytes(7).empty());
+  // nodes_longer_than: exactly the token nodes deeper than the bound.
+  for (size_t bound = 0; bound <= longest + 1; ++bound) {
+    std::set<uint32_t> expected;
+    for (uint32_t i = 1; i < nodes.size(); ++i) {
+      if (nodes[i].depth > bound && nodes[i].token_begin != nodes[i].token_end) expected.insert(i);
+    }
+    const auto listed = trie.nodes_longer_than(bound);
+    REQUIRE(std::set<uint32_t>(listed.begin(), listed.end()) == expected);
+    REQUIRE(listed.size() == expected.size());
+  }
 }
 
 TEST_CASE("tokens with equal bytes share one trie node", "[vocab]") {
