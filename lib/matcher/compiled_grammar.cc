@@ -89,28 +89,33 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::classes(const
 }
 
 // Stores `accepted` (plus the base's accepted tokens, or the given words)
-// in `result`, as a bitset when dense or a sorted list when sparse.
+// in `result`: the base's bitset shared, or a bitset of its own when the
+// list is dense, and a sorted list of the rest.
 std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_ptr<TokenClasses> result,
                                                                    std::vector<TokenId> accepted,
                                                                    const std::vector<uint32_t>* words) const {
   const size_t vocab_size = vocabulary.size();
-  if (result->base && !result->base->accepted_words.empty()) words = &result->base->accepted_words;
-  if (words) {
-    result->accepted_words = *words;
-    for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
-    return result;
-  }
   if (result->base) {
     const TokenClasses& b = *result->base;
     accepted.insert(accepted.end(), b.accepted_ids.begin(), b.accepted_ids.end());
+    result->dense = b.dense;
   }
-  if (accepted.size() * 32 > vocab_size) {
-    result->accepted_words.assign((vocab_size + 31) / 32, 0);
-    for (TokenId id : accepted) result->accepted_words[id >> 5] |= uint32_t{1} << (id & 31);
-  } else {
-    std::sort(accepted.begin(), accepted.end());
-    result->accepted_ids = std::move(accepted);
+  if (words || accepted.size() * 32 > vocab_size) {
+    auto bits = std::make_shared<std::vector<uint32_t>>();
+    if (words) {
+      *bits = *words;
+    } else if (result->dense) {
+      *bits = *result->dense;
+    } else {
+      bits->assign((vocab_size + 31) / 32, 0);
+    }
+    for (TokenId id : accepted) (*bits)[static_cast<uint32_t>(id) >> 5] |= uint32_t{1} << (id & 31);
+    result->dense = std::move(bits);
+    return result;
   }
+  std::sort(accepted.begin(), accepted.end());
+  accepted.erase(std::unique(accepted.begin(), accepted.end()), accepted.end());
+  result->accepted_ids = std::move(accepted);
   return result;
 }
 
@@ -148,16 +153,13 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
   if (!found.ok()) return found;
   std::shared_ptr<const TokenClasses> base = found.value();
   const auto& trie = vocabulary.trie();
-  auto base_accepts = [&](TokenId id) {
-    if (!base->accepted_words.empty()) return (base->accepted_words[id >> 5] >> (id & 31) & 1) != 0;
-    return std::binary_search(base->accepted_ids.begin(), base->accepted_ids.end(), id);
-  };
+  auto base_accepts = [&](TokenId id) { return base->accepts(id); };
   // Near the end of the runs most accepted tokens are longer than what is
   // left, and every one of them is a live path to walk: cheaper then to
   // refine the shorter key's uncertain tokens.
   const std::shared_ptr<const TokenClasses>& too_many = not_now;
   std::vector<uint32_t> walked;
-  if (!base->accepted_words.empty()) {
+  if (base->dense) {
     const auto longer = trie.nodes_longer_than(left);
     if (longer.size() > 8 * kMaxCounterRewalk) return too_many;
     for (uint32_t node : longer) {
@@ -210,16 +212,16 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
     if (before == now) continue;
     for (uint32_t t = tn.token_begin; t < tn.token_end; ++t) (now ? gained : lost).push_back(trie.token_ids()[t]);
   }
-  if (!base->accepted_words.empty()) {
-    std::vector<uint32_t> words = base->accepted_words;
-    for (TokenId id : lost) words[id >> 5] &= ~(uint32_t{1} << (id & 31));
-    return finish(std::move(result), std::move(gained), &words);
-  }
   std::sort(lost.begin(), lost.end());
   std::vector<TokenId> kept;
   std::set_difference(base->accepted_ids.begin(), base->accepted_ids.end(), lost.begin(), lost.end(),
                       std::back_inserter(kept));
   kept.insert(kept.end(), gained.begin(), gained.end());
+  if (base->dense) {
+    std::vector<uint32_t> words = *base->dense;
+    for (TokenId id : lost) words[static_cast<uint32_t>(id) >> 5] &= ~(uint32_t{1} << (id & 31));
+    return finish(std::move(result), std::move(kept), &words);
+  }
   return finish(std::move(result), std::move(kept));
 }
 

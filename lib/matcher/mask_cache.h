@@ -21,6 +21,7 @@
 // Tested through tests/matcher/.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -55,13 +56,21 @@ struct SegmentKeyHash {
 struct TokenClasses {
   // The entry this one was refined from (kept for its uncertain list).
   std::shared_ptr<const TokenClasses> base;
-  // Every accepted token (the base's included), as a bitset when dense or
-  // a sorted id list when sparse, so a mask needs one OR per key.
-  std::vector<uint32_t> accepted_words;
+  // Every accepted token (the base's included): the bits of `dense` plus
+  // the sorted `accepted_ids`. An entry refined from a base with a bitset
+  // shares that bitset and lists only what it adds, so refining costs no
+  // copy, and a mask ORs each bitset once however many stacks share it.
+  std::shared_ptr<const std::vector<uint32_t>> dense;
   std::vector<TokenId> accepted_ids;
   std::vector<uint32_t> uncertain;       // trie nodes, ascending
+  bool accepts(TokenId id) const {
+    if (dense && ((*dense)[static_cast<uint32_t>(id) >> 5] >> (id & 31) & 1)) return true;
+    return std::binary_search(accepted_ids.begin(), accepted_ids.end(), id);
+  }
   size_t memory_bytes() const {
-    return sizeof(TokenClasses) + accepted_words.size() * 4 + accepted_ids.size() * 4 + uncertain.size() * 4;
+    const bool own_dense = dense && !(base && base->dense == dense);
+    return sizeof(TokenClasses) + (own_dense ? dense->size() * 4 : 0) + accepted_ids.size() * 4 +
+           uncertain.size() * 4;
   }
 };
 

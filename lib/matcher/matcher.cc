@@ -164,11 +164,23 @@ struct Matcher::State {
       }
       applied.push_back(slot.get());
     }
-    // Stacks with equal tops share classes: each is applied once.
+    // Stacks with equal tops share classes, and classes refined from one
+    // base share its bitset: each is applied once.
     std::sort(applied.begin(), applied.end());
     applied.erase(std::unique(applied.begin(), applied.end()), applied.end());
+    dense_applied.clear();
     for (const TokenClasses* c : applied) {
-      apply(c, words, n_words);
+      if (c->dense) dense_applied.push_back(c->dense.get());
+    }
+    std::sort(dense_applied.begin(), dense_applied.end());
+    dense_applied.erase(std::unique(dense_applied.begin(), dense_applied.end()), dense_applied.end());
+    if (!dense_applied.empty()) std::memcpy(words, dense_applied[0]->data(), n_words * sizeof(uint32_t));
+    for (size_t k = 1; k < dense_applied.size(); ++k) {
+      const uint32_t* src = dense_applied[k]->data();
+      for (size_t i = 0; i < n_words; ++i) words[i] |= src[i];
+    }
+    for (const TokenClasses* c : applied) {
+      apply(c, words);
       uncertain.insert(uncertain.end(), c->uncertain.begin(), c->uncertain.end());
     }
     if (!uncertain.empty()) {
@@ -212,11 +224,7 @@ struct Matcher::State {
     return Status();
   }
 
-  void apply(const TokenClasses* c, uint32_t* words, size_t n_words) {
-    if (!c->accepted_words.empty()) {
-      const uint32_t* src = c->accepted_words.data();
-      for (size_t i = 0; i < n_words; ++i) words[i] |= src[i];
-    }
+  void apply(const TokenClasses* c, uint32_t* words) {
     for (TokenId id : c->accepted_ids) words[id >> 5] |= uint32_t{1} << (id & 31);
   }
 
@@ -237,6 +245,7 @@ struct Matcher::State {
   std::vector<std::shared_ptr<const TokenClasses>> node_classes;
   uint64_t node_classes_generation = ~uint64_t{0};
   std::vector<const TokenClasses*> applied;
+  std::vector<const std::vector<uint32_t>*> dense_applied;
   std::vector<uint32_t> uncertain;
   std::vector<uint32_t> accepted_nodes;
   std::vector<uint32_t> still_uncertain;  // over a real stack: always empty
