@@ -119,6 +119,33 @@ std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_pt
   return result;
 }
 
+CompiledGrammar::Impl::ComputeContext& CompiledGrammar::Impl::locked_context() const {
+  if (!compute_context || compute_context->arena.size() > kComputeArenaNodes) {
+    compute_context = std::make_unique<ComputeContext>(*this);
+  }
+  compute_context->stepper.clear_status();
+  return *compute_context;
+}
+
+Error CompiledGrammar::Impl::drop_context() const {
+  Error error = compute_context->stepper.status().error();
+  compute_context.reset();
+  return error;
+}
+
+Config CompiledGrammar::Impl::ComputeContext::start_of(const SegmentKey& key) {
+  // Only the top's own byte edges: what its calls and returns reach is in
+  // the configuration as stacks of their own, with keys of their own.
+  NodeId below = key.exact ? kRoot : kUnknown;
+  for (size_t i = key.frames; i-- > 0;) {
+    const uint32_t* w = &key.words[4 * i];
+    below = arena.intern(w[0], w[1] != 0, w[2], w[3], below);
+  }
+  Config start;
+  start.nodes.push_back(below);
+  return start;
+}
+
 size_t CompiledGrammar::Impl::short_counter_frame(const SegmentKey& key) const {
   for (size_t i = 0; i < key.frames; ++i) {
     const uint32_t* w = &key.words[4 * i];
@@ -180,25 +207,12 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
   std::inplace_merge(walked.begin(), walked.begin() + static_cast<std::ptrdiff_t>(long_accepted), walked.end());
 
   std::lock_guard lock(compute_mutex);
-  if (!compute_context || compute_context->arena.size() > kComputeArenaNodes) {
-    compute_context = std::make_unique<ComputeContext>(*this);
-  }
-  ComputeContext& context = *compute_context;
-  Stepper& stepper = context.stepper;
-  stepper.clear_status();
-  NodeId below = key.exact ? kRoot : kUnknown;
-  for (size_t i = key.frames; i-- > 0;) {
-    const uint32_t* w = &key.words[4 * i];
-    below = context.arena.intern(w[0], w[1] != 0, w[2], w[3], below);
-  }
-  Config start;
-  start.nodes.push_back(below);
+  ComputeContext& context = locked_context();
   auto result = std::make_shared<TokenClasses>();
   std::vector<uint32_t> accepted_nodes;
-  if (!context.walker.classify_list(stepper, start, walked, accepted_nodes, result->uncertain)) {
-    Error error = stepper.status().error();
-    compute_context.reset();
-    return error;
+  if (!context.walker.classify_list(context.stepper, context.start_of(key), walked, accepted_nodes,
+                                    result->uncertain)) {
+    return drop_context();
   }
   if (accepted_nodes.size() == long_accepted && result->uncertain == base->uncertain) return base;
   // The base's tokens, less the long ones no longer accepted, plus the
@@ -252,27 +266,10 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     if (base->uncertain.empty()) return base;
   }
   std::lock_guard lock(compute_mutex);
-  if (!compute_context || compute_context->arena.size() > kComputeArenaNodes) {
-    compute_context = std::make_unique<ComputeContext>(*this);
-  }
-  ComputeContext& context = *compute_context;
+  ComputeContext& context = locked_context();
   Stepper& stepper = context.stepper;
-  stepper.clear_status();
-  // A budget error leaves a context too large to keep.
-  auto fail = [&]() -> Error {
-    Error error = stepper.status().error();
-    compute_context.reset();
-    return error;
-  };
-  NodeId below = key.exact ? kRoot : kUnknown;
-  for (size_t i = key.frames; i-- > 0;) {
-    const uint32_t* w = &key.words[4 * i];
-    below = context.arena.intern(w[0], w[1] != 0, w[2], w[3], below);
-  }
-  // Only the top's own byte edges: what its calls and returns reach is in
-  // the configuration as stacks of their own, with keys of their own.
-  Config start;
-  start.nodes.push_back(below);
+  auto fail = [&]() -> Error { return drop_context(); };
+  const Config start = context.start_of(key);
   auto result = std::make_shared<TokenClasses>();
   std::vector<TokenId> accepted;
   if (top_only) {

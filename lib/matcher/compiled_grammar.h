@@ -46,6 +46,8 @@ struct CompiledGrammar::Impl {
           walker(g.vocabulary, kMemoConfigs) {
       walker.use_slice_absorption(&g.slice_absorption);
     }
+    // The configuration of the key's frames over kUnknown (kRoot if exact).
+    matcher::Config start_of(const matcher::SegmentKey& key);
     matcher::Arena arena;
     matcher::Stepper stepper;
     matcher::TokenWalker walker;
@@ -53,6 +55,12 @@ struct CompiledGrammar::Impl {
   static constexpr size_t kComputeArenaNodes = size_t{1} << 16;
   mutable std::mutex compute_mutex;
   mutable std::unique_ptr<ComputeContext> compute_context;
+  // With compute_mutex held: the context (a fresh one once it has grown
+  // past kComputeArenaNodes), its status cleared.
+  ComputeContext& locked_context() const;
+  // With compute_mutex held, after a budget error: the error. The context
+  // is dropped, as it may have grown too large to keep.
+  Error drop_context() const;
   // Which states absorb the text slice; outlives compute contexts. Guarded
   // by compute_mutex.
   mutable matcher::SliceAbsorption slice_absorption{automaton};
