@@ -96,8 +96,12 @@ std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_pt
                                                                    const std::vector<uint32_t>* words) const {
   const size_t vocab_size = vocabulary.size();
   if (result->base) {
+    // The base's list is sorted already: a merge, not a sort.
     const TokenClasses& b = *result->base;
+    std::sort(accepted.begin(), accepted.end());
+    const auto middle = static_cast<std::ptrdiff_t>(accepted.size());
     accepted.insert(accepted.end(), b.accepted_ids.begin(), b.accepted_ids.end());
+    std::inplace_merge(accepted.begin(), accepted.begin() + middle, accepted.end());
     result->dense = b.dense;
   }
   if (words || accepted.size() * 32 > vocab_size) {
@@ -113,7 +117,7 @@ std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_pt
     result->dense = std::move(bits);
     return result;
   }
-  std::sort(accepted.begin(), accepted.end());
+  if (!result->base) std::sort(accepted.begin(), accepted.end());
   accepted.erase(std::unique(accepted.begin(), accepted.end()), accepted.end());
   result->accepted_ids = std::move(accepted);
   return result;
