@@ -95,16 +95,10 @@ std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_pt
                                                                    std::vector<TokenId> accepted,
                                                                    const std::vector<uint32_t>* words) const {
   const size_t vocab_size = vocabulary.size();
-  if (result->base) {
-    // The base's list is sorted already: a merge, not a sort.
-    const TokenClasses& b = *result->base;
-    std::sort(accepted.begin(), accepted.end());
-    const auto middle = static_cast<std::ptrdiff_t>(accepted.size());
-    accepted.insert(accepted.end(), b.accepted_ids.begin(), b.accepted_ids.end());
-    std::inplace_merge(accepted.begin(), accepted.begin() + middle, accepted.end());
-    result->dense = b.dense;
-  }
-  if (words || accepted.size() * 32 > vocab_size) {
+  const std::vector<TokenId> no_ids;
+  const std::vector<TokenId>& base_ids = result->base ? result->base->accepted_ids : no_ids;
+  if (result->base) result->dense = result->base->dense;
+  if (words || (accepted.size() + base_ids.size()) * 32 > vocab_size) {
     auto bits = std::make_shared<std::vector<uint32_t>>();
     if (words) {
       *bits = *words;
@@ -113,11 +107,19 @@ std::shared_ptr<const TokenClasses> CompiledGrammar::Impl::finish(std::shared_pt
     } else {
       bits->assign((vocab_size + 31) / 32, 0);
     }
-    for (TokenId id : accepted) (*bits)[static_cast<uint32_t>(id) >> 5] |= uint32_t{1} << (id & 31);
+    for (const std::vector<TokenId>* list : {static_cast<const std::vector<TokenId>*>(&accepted), &base_ids}) {
+      for (TokenId id : *list) (*bits)[static_cast<uint32_t>(id) >> 5] |= uint32_t{1} << (id & 31);
+    }
     result->dense = std::move(bits);
     return result;
   }
-  if (!result->base) std::sort(accepted.begin(), accepted.end());
+  std::sort(accepted.begin(), accepted.end());
+  if (!base_ids.empty()) {
+    // The base's list is sorted already: a merge, not a sort of both.
+    std::vector<TokenId> merged(accepted.size() + base_ids.size());
+    std::merge(accepted.begin(), accepted.end(), base_ids.begin(), base_ids.end(), merged.begin());
+    accepted = std::move(merged);
+  }
   accepted.erase(std::unique(accepted.begin(), accepted.end()), accepted.end());
   result->accepted_ids = std::move(accepted);
   return result;
