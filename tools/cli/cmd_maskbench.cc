@@ -97,7 +97,11 @@ bool run_matcher_test(const std::shared_ptr<const CompiledGrammar>& compiled, co
     bool allowed = (static_cast<uint32_t>(mask[static_cast<size_t>(id) / 32]) >> (id % 32)) & 1u;
     bool accepted = allowed && matcher.accept_token(id);
     if (allowed != accepted) {
-      *detail = "mask allowed token " + std::to_string(id) + " but accept_token refused it";
+      // A budget error while stepping is reported as such: the mask was
+      // right, the matcher ran out of a budget on the way.
+      *detail = matcher.status().ok()
+                    ? "mask allowed token " + std::to_string(id) + " but accept_token refused it"
+                    : "accept_token of allowed token " + std::to_string(id) + ": " + matcher.status().error().to_string();
       return false;
     }
     if (!accepted) {
