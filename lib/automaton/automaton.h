@@ -15,7 +15,7 @@
 // A permutation is a rule with a single state too (`set`): its frame's need
 // and rem hold one 64-bit word, the members written (low
 // kMaxPermutationMembers bits) and how many (high bits; see
-// set_frame_word()). Its call edges come in pairs per member i, both with
+// set_progress()). Its call edges come in pairs per member i, both with
 // need = i: rem = 0 writes the member as the first one, rem = 1 as a later
 // one (separator first). The matcher calls a member only while the frame can
 // still complete afterwards (ir::permutation_completable), and returns once
@@ -83,10 +83,11 @@ struct RuleInfo {
   bool set_separator_usable = false;
 };
 
-// A permutation frame's word from its need (low half) and rem (high half),
-// and back.
-inline uint64_t set_frame_word(uint32_t need, uint32_t rem) { return need | uint64_t{rem} << 32; }
-inline constexpr uint64_t kSetWrittenMask = (uint64_t{1} << kMaxPermutationMembers) - 1;
+// A permutation frame's progress (ir::PermutationProgress) from its need
+// (the low half of the word) and rem (the high half).
+inline ir::PermutationProgress set_progress(uint32_t need, uint32_t rem) {
+  return ir::PermutationProgress::unpack(need | uint64_t{rem} << 32);
+}
 
 struct Automaton {
   std::vector<State> states;

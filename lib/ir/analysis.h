@@ -14,6 +14,8 @@
 // Tested in tests/ir/analysis_test.cc.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "sluice/error.h"
@@ -36,12 +38,40 @@ struct GrammarFacts {
 GrammarFacts analyze(const Grammar& grammar);
 
 // What a permutation (ExprKind::kPermutation) requires of its members.
+// How far a permutation has got: the members written and how many writes in
+// all. Both the matcher and the reference recogniser keep it as one 64-bit
+// word in their frames: `written` in the low kMaxPermutationMembers bits,
+// `count` above.
+struct PermutationProgress {
+  uint64_t written = 0;
+  uint32_t count = 0;
+  static PermutationProgress unpack(uint64_t word) {
+    return {word & ((uint64_t{1} << kMaxPermutationMembers) - 1),
+            static_cast<uint32_t>(word >> kMaxPermutationMembers)};
+  }
+  uint64_t pack() const { return written | uint64_t{count} << kMaxPermutationMembers; }
+};
+
 struct PermutationLimits {
   uint64_t required = 0;
   uint64_t repeatable = 0;
   uint32_t min = 0;
   uint32_t max = kUnbounded;
   static PermutationLimits of(const Expr& e) { return {e.required, e.repeatable, e.min, e.max}; }
+  // Whether the permutation may end here.
+  bool complete(const PermutationProgress& p) const { return (required & ~p.written) == 0 && p.count >= min; }
+  // Whether `member` may be written next (its completability aside).
+  bool may_write(const PermutationProgress& p, uint32_t member) const {
+    const uint64_t bit = uint64_t{1} << member;
+    return p.count < max && (!(p.written & bit) || (repeatable & bit));
+  }
+  // The progress after writing `member`. Past max(min, 1) (max unbounded)
+  // counts no longer differ, so the count saturates there and frames that
+  // differ only beyond it are one.
+  PermutationProgress after(const PermutationProgress& p, uint32_t member) const {
+    const uint32_t count = max == kUnbounded ? std::min(p.count + 1, std::max(min, 1u)) : p.count + 1;
+    return {p.written | uint64_t{1} << member, count};
+  }
 };
 
 // Whether a permutation that has written the members

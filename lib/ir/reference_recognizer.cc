@@ -57,8 +57,6 @@ struct StackHash {
   }
 };
 
-constexpr uint64_t kWrittenMask = (uint64_t{1} << kMaxPermutationMembers) - 1;
-
 // The smallest and largest code point each UTF-8 length may encode; anything
 // outside is an overlong form or beyond U+10FFFF.
 constexpr uint32_t kLengthMin[5] = {0, 0, 0x80, 0x800, 0x10000};
@@ -108,9 +106,9 @@ class Stepper {
         for (size_t i = 1; i < e.children.size(); ++i) {
           if (facts_.expr_productive[e.children[i]]) productive_members |= uint64_t{1} << (i - 1);
         }
-        const uint64_t word = frame.pos | uint64_t{frame.bits} << 32;
-        return permutation_completable(PermutationLimits::of(e), word & kWrittenMask, static_cast<uint32_t>(word >> kMaxPermutationMembers),
-                                       productive_members, facts_.expr_productive[e.children[0]]);
+        const auto progress = PermutationProgress::unpack(frame.pos | uint64_t{frame.bits} << 32);
+        return permutation_completable(PermutationLimits::of(e), progress.written, progress.count, productive_members,
+                                       facts_.expr_productive[e.children[0]]);
       }
       case ExprKind::kLiteral:
       case ExprKind::kCharClass: return true;
@@ -169,22 +167,18 @@ class Stepper {
         }
         case ExprKind::kPermutation: {
           stack.pop_back();
-          const uint64_t word = top.pos | uint64_t{top.bits} << 32;
-          const uint64_t written = word & kWrittenMask;
-          const auto count = static_cast<uint32_t>(word >> kMaxPermutationMembers);
-          if ((e.required & ~written) == 0 && count >= e.min) work.push_back(stack);
-          if (count >= e.max) break;
-          const uint32_t next_count = e.max == kUnbounded ? std::min(count + 1, std::max(e.min, 1u)) : count + 1;
+          const PermutationLimits limits = PermutationLimits::of(e);
+          const auto progress = PermutationProgress::unpack(top.pos | uint64_t{top.bits} << 32);
+          if (limits.complete(progress)) work.push_back(stack);
           for (size_t i = 1; i < e.children.size(); ++i) {
-            const uint64_t bit = uint64_t{1} << (i - 1);
-            if ((written & bit) && !(e.repeatable & bit)) continue;
-            if (!facts_.expr_productive[e.children[i]]) continue;
-            const uint64_t next = (written | bit) | uint64_t{next_count} << kMaxPermutationMembers;
+            const auto member = static_cast<uint32_t>(i - 1);
+            if (!limits.may_write(progress, member) || !facts_.expr_productive[e.children[i]]) continue;
+            const uint64_t next = limits.after(progress, member).pack();
             Stack taken = stack;
             taken.push_back(Frame{top.expr, static_cast<uint32_t>(next), static_cast<uint32_t>(next >> 32)});
             if (!completable(taken.back())) continue;
             taken.push_back(Frame{e.children[i]});
-            if (count > 0) taken.push_back(Frame{e.children[0]});
+            if (progress.count > 0) taken.push_back(Frame{e.children[0]});
             push_if_completable(std::move(taken), work);
           }
           break;

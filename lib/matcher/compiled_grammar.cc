@@ -174,29 +174,28 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
   // A counter met with one count only (whitespace entered fresh, say)
   // would pay for the base and gain nothing: the base is computed once
   // the counter comes back with another count.
-  const std::shared_ptr<const TokenClasses> not_now;
+  // Null: the caller refines the usual way.
+  const std::shared_ptr<const TokenClasses> not_refined;
   if (!cache.find(wide)) {
     std::lock_guard lock(short_counter_mutex);
     if (short_counter_seen.size() > kMaxShortCountersSeen) short_counter_seen.clear();
     SegmentKey any_count = wide;
     any_count.words[4 * frame + 3] = 0;
-    if (short_counter_seen.insert(any_count).second) return not_now;
+    if (short_counter_seen.insert(any_count).second) return not_refined;
   }
   auto found = classes(wide);
   if (!found.ok()) return found;
   std::shared_ptr<const TokenClasses> base = found.value();
   const auto& trie = vocabulary.trie();
-  auto base_accepts = [&](TokenId id) { return base->accepts(id); };
   // Near the end of the runs most accepted tokens are longer than what is
   // left, and every one of them is a live path to walk: cheaper then to
   // refine the shorter key's uncertain tokens.
-  const std::shared_ptr<const TokenClasses>& too_many = not_now;
   std::vector<uint32_t> walked;
   if (base->dense) {
     const auto longer = trie.nodes_longer_than(left);
-    if (longer.size() > 8 * kMaxCounterRewalk) return too_many;
+    if (longer.size() > 8 * kMaxCounterRewalk) return not_refined;
     for (uint32_t node : longer) {
-      if (base_accepts(trie.token_ids()[trie.nodes()[node].token_begin])) walked.push_back(node);
+      if (base->accepts(trie.token_ids()[trie.nodes()[node].token_begin])) walked.push_back(node);
     }
   } else {
     for (TokenId id : base->accepted_ids) {
@@ -204,7 +203,7 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
       if (trie.nodes()[node].depth > left) walked.push_back(node);
     }
   }
-  if (walked.size() > kMaxCounterRewalk) return too_many;
+  if (walked.size() > kMaxCounterRewalk) return not_refined;
   if (walked.empty() && base->uncertain.empty()) return base;
   std::sort(walked.begin(), walked.end());
   walked.erase(std::unique(walked.begin(), walked.end()), walked.end());
@@ -228,7 +227,7 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
     const bool now = a < accepted_nodes.size() && accepted_nodes[a] == walked[i];
     if (now) ++a;
     const auto& tn = trie.nodes()[walked[i]];
-    const bool before = base_accepts(trie.token_ids()[tn.token_begin]);
+    const bool before = base->accepts(trie.token_ids()[tn.token_begin]);
     if (before == now) continue;
     for (uint32_t t = tn.token_begin; t < tn.token_end; ++t) (now ? gained : lost).push_back(trie.token_ids()[t]);
   }

@@ -174,29 +174,23 @@ bool Stepper::expand(const std::vector<NodeId>& seeds, Config& out) {
 void Stepper::expand_set(const Node& node, Config& out) {
   const automaton::RuleInfo& rule = automaton_.rules[automaton_.states[node.state].rule];
   const ir::PermutationLimits& limits = rule.set_limits;
-  const uint64_t word = automaton::set_frame_word(node.need, node.rem);
-  const uint64_t written = word & automaton::kSetWrittenMask;
-  const auto count = static_cast<uint32_t>(word >> kMaxPermutationMembers);
-  if ((limits.required & ~written) == 0 && count >= limits.min) pop(node, out);
-  if (count >= limits.max) return;
-  // Past max(min, 1) (max unbounded) counts no longer differ, so they
-  // saturate there and frames that differ only beyond it are one node.
-  const uint32_t next_count = limits.max == kUnbounded ? std::min(count + 1, std::max(limits.min, 1u)) : count + 1;
+  const ir::PermutationProgress progress = automaton::set_progress(node.need, node.rem);
+  if (limits.complete(progress)) pop(node, out);
   // Edge pairs per member: rem 0 writes it first, rem 1 after a separator.
-  const uint32_t variant = count > 0 ? 1 : 0;
+  const uint32_t variant = progress.count > 0 ? 1 : 0;
   const automaton::State& st = automaton_.states[node.state];
   for (uint32_t k = st.call_begin; k < st.call_end; ++k) {
     const automaton::CallEdge& c = automaton_.call_edges[k];
-    if (c.rem != variant) continue;
-    const uint64_t bit = uint64_t{1} << c.need;
-    if ((written & bit) && !(limits.repeatable & bit)) continue;
+    if (c.rem != variant || !limits.may_write(progress, c.need)) continue;
     // A member that would leave the rest impossible (a required member
     // with no room left under max, say) is not offered: every live stack
     // must have a completion.
-    if (!ir::permutation_completable(limits, written | bit, next_count, rule.set_usable, rule.set_separator_usable)) {
+    const ir::PermutationProgress after = limits.after(progress, c.need);
+    if (!ir::permutation_completable(limits, after.written, after.count, rule.set_usable,
+                                     rule.set_separator_usable)) {
       continue;
     }
-    const uint64_t next = (written | bit) | uint64_t{next_count} << kMaxPermutationMembers;
+    const uint64_t next = after.pack();
     const NodeId ret = arena_.intern(node.state, node.consumed, static_cast<uint32_t>(next),
                                      static_cast<uint32_t>(next >> 32), node.parent);
     enqueue(arena_.intern(automaton_.rules[c.rule].entry, false, 0, 0, ret));

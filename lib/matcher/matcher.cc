@@ -127,10 +127,11 @@ struct Matcher::State {
   Status fill(uint32_t* words) {
     const Vocabulary& v = g->vocabulary;
     const size_t n_words = (v.size() + 31) / 32;
-    std::memset(words, 0, n_words * sizeof(uint32_t));
-    if (!status.ok()) return status;
     const Snapshot& snap = current();
-    if (snap.terminated) return Status();
+    if (!status.ok() || snap.terminated) {
+      std::memset(words, 0, n_words * sizeof(uint32_t));
+      return status;
+    }
     const Config& config = snap.config;
     // Inside a string or a number, step after step leaves the same
     // configuration. Once one comes twice in a row its mask is kept, and
@@ -174,13 +175,18 @@ struct Matcher::State {
     }
     std::sort(dense_applied.begin(), dense_applied.end());
     dense_applied.erase(std::unique(dense_applied.begin(), dense_applied.end()), dense_applied.end());
-    if (!dense_applied.empty()) std::memcpy(words, dense_applied[0]->data(), n_words * sizeof(uint32_t));
+    // The first bitset is copied in: the mask needs no clearing first.
+    if (dense_applied.empty()) {
+      std::memset(words, 0, n_words * sizeof(uint32_t));
+    } else {
+      std::memcpy(words, dense_applied[0]->data(), n_words * sizeof(uint32_t));
+    }
     for (size_t k = 1; k < dense_applied.size(); ++k) {
       const uint32_t* src = dense_applied[k]->data();
       for (size_t i = 0; i < n_words; ++i) words[i] |= src[i];
     }
     for (const TokenClasses* c : applied) {
-      apply(c, words);
+      for (TokenId id : c->accepted_ids) words[id >> 5] |= uint32_t{1} << (id & 31);
       uncertain.insert(uncertain.end(), c->uncertain.begin(), c->uncertain.end());
     }
     if (!uncertain.empty()) {
@@ -224,9 +230,6 @@ struct Matcher::State {
     return Status();
   }
 
-  void apply(const TokenClasses* c, uint32_t* words) {
-    for (TokenId id : c->accepted_ids) words[id >> 5] |= uint32_t{1} << (id & 31);
-  }
 
   const CompiledGrammar::Impl* g;
   matcher::Arena arena;

@@ -18,45 +18,18 @@ TEST_CASE("json masks equal the reference on a synthetic vocabulary", "[matcher]
   differential_walk(json_grammar(), v, 11, options);
 }
 
-TEST_CASE("random grammars: fast masks equal the reference", "[matcher][differential]") {
-  Vocabulary v = small_vocabulary(3, 120);
-  RandomGrammarOptions gen_options;
-  gen_options.rules = 3;
-  gen_options.max_depth = 3;
-  gen_options.recursion = false;
-  RandomGrammarGenerator gen(1234, gen_options);
-  int checked = 0;
-  for (int i = 0; i < 150; ++i) {
-    Grammar g = gen.next();
-    if (!ir::ReferenceRecognizer::create(g).ok()) continue;
-    CompileOptions compile;
-    // Half of them run every bounded repetition as a counter loop.
-    compile.unroll_state_limit = (i % 2 == 0) ? 0 : 64;
-    auto compiled = CompiledGrammar::compile(g, v, compile);
-    if (!compiled.ok()) {
-      REQUIRE(compiled.error().code == ErrorCode::kUnsatisfiable);
-      continue;
-    }
-    INFO("grammar " << i << ":\n" << g.to_string());
-    WalkOptions options;
-    options.steps = 12;
-    options.walks = 2;
-    options.compile = compile;
-    differential_walk(g, v, 100 + i, options);
-    ++checked;
-  }
-  REQUIRE(checked > 50);
-}
+namespace {
 
-TEST_CASE("recursive random grammars: fast masks equal the reference", "[matcher][differential]") {
-  Vocabulary v = small_vocabulary(5, 120);
-  RandomGrammarOptions gen_options;
+// Differential walks over `count` random grammars from `gen_options`;
+// returns how many were walked (left-recursive and unsatisfiable ones are
+// skipped). Half of them run every bounded repetition as a counter loop.
+int walk_random_grammars(const Vocabulary& v, RandomGrammarOptions gen_options, uint32_t gen_seed, int count,
+                         uint32_t walk_seed, size_t steps, size_t walks) {
   gen_options.rules = 3;
   gen_options.max_depth = 3;
-  gen_options.recursion = true;
-  RandomGrammarGenerator gen(99, gen_options);
+  RandomGrammarGenerator gen(gen_seed, gen_options);
   int checked = 0;
-  for (int i = 0; i < 150; ++i) {
+  for (int i = 0; i < count; ++i) {
     Grammar g = gen.next();
     if (!ir::ReferenceRecognizer::create(g).ok()) continue;  // left recursion
     CompileOptions compile;
@@ -68,13 +41,27 @@ TEST_CASE("recursive random grammars: fast masks equal the reference", "[matcher
     }
     INFO("grammar " << i << ":\n" << g.to_string());
     WalkOptions options;
-    options.steps = 12;
-    options.walks = 2;
+    options.steps = steps;
+    options.walks = walks;
     options.compile = compile;
-    differential_walk(g, v, 500 + i, options);
+    differential_walk(g, v, walk_seed + static_cast<uint32_t>(i), options);
     ++checked;
   }
-  REQUIRE(checked > 30);
+  return checked;
+}
+
+}  // namespace
+
+TEST_CASE("random grammars: fast masks equal the reference", "[matcher][differential]") {
+  RandomGrammarOptions gen_options;
+  gen_options.recursion = false;
+  REQUIRE(walk_random_grammars(small_vocabulary(3, 120), gen_options, 1234, 150, 100, 12, 2) > 50);
+}
+
+TEST_CASE("recursive random grammars: fast masks equal the reference", "[matcher][differential]") {
+  RandomGrammarOptions gen_options;
+  gen_options.recursion = true;
+  REQUIRE(walk_random_grammars(small_vocabulary(5, 120), gen_options, 99, 150, 500, 12, 2) > 30);
 }
 
 TEST_CASE("random grammars with permutations: fast masks equal the reference", "[matcher][differential]") {
@@ -82,29 +69,9 @@ TEST_CASE("random grammars with permutations: fast masks equal the reference", "
   int checked = 0;
   for (bool recursion : {false, true}) {
     RandomGrammarOptions gen_options;
-    gen_options.rules = 3;
-    gen_options.max_depth = 3;
     gen_options.recursion = recursion;
     gen_options.permutations = true;
-    RandomGrammarGenerator gen(recursion ? 4242 : 2424, gen_options);
-    for (int i = 0; i < 150; ++i) {
-      Grammar g = gen.next();
-      if (!ir::ReferenceRecognizer::create(g).ok()) continue;  // left recursion
-      CompileOptions compile;
-      compile.unroll_state_limit = (i % 2 == 0) ? 0 : 64;
-      auto compiled = CompiledGrammar::compile(g, v, compile);
-      if (!compiled.ok()) {
-        REQUIRE(compiled.error().code == ErrorCode::kUnsatisfiable);
-        continue;
-      }
-      INFO("grammar " << i << ":\n" << g.to_string());
-      WalkOptions options;
-      options.steps = 14;
-      options.walks = 3;
-      options.compile = compile;
-      differential_walk(g, v, 900 + i, options);
-      ++checked;
-    }
+    checked += walk_random_grammars(v, gen_options, recursion ? 4242 : 2424, 150, 900, 14, 3);
   }
   REQUIRE(checked > 120);
 }
