@@ -13,7 +13,11 @@ using vocab::TextSlice;
 SliceAbsorption::SliceAbsorption(const automaton::Automaton& automaton) : automaton_(automaton) {}
 
 bool SliceAbsorption::add_successors(uint32_t pair) {
-  const automaton::State& st = automaton_.states[pair / TextSlice::kStates];
+  const uint32_t states = static_cast<uint32_t>(automaton_.states.size());
+  const uint32_t state_and_mode = pair / TextSlice::kStates;
+  const bool looped = state_and_mode >= states;
+  const automaton::State& st = automaton_.states[state_and_mode - (looped ? states : 0)];
+  const uint32_t mode_base = looped ? states : 0;
   const auto slice_state = static_cast<uint8_t>(pair % TextSlice::kStates);
   std::array<bool, 256> covered{};
   const size_t begin = successors_.size();
@@ -26,7 +30,12 @@ bool SliceAbsorption::add_successors(uint32_t pair) {
       covered[b] = true;
       if (next == last) continue;
       last = next;
-      successors_.push_back(e.target * TextSlice::kStates + next);
+      uint32_t target = e.target;
+      const automaton::State& t = automaton_.states[target];
+      if (looped && t.final && !t.consumes() && t.call_begin == t.call_end) {
+        target = automaton_.rules[t.rule].entry;
+      }
+      successors_.push_back((mode_base + target) * TextSlice::kStates + next);
     }
   }
   for (unsigned b = 0; b < 256; ++b) {
@@ -38,13 +47,14 @@ bool SliceAbsorption::add_successors(uint32_t pair) {
   return true;
 }
 
-bool SliceAbsorption::absorbs(uint32_t state, uint8_t slice_state) {
+bool SliceAbsorption::absorbs(uint32_t state, uint8_t slice_state, bool looped) {
+  const size_t states = automaton_.states.size();
   if (verdicts_.empty()) {
     // Sized on first use: most grammars' masks never ask.
-    verdicts_.assign(automaton_.states.size() * TextSlice::kStates, kUnknown);
+    verdicts_.assign(2 * states * TextSlice::kStates, kUnknown);
     index_of_.assign(verdicts_.size(), 0);
   }
-  const uint32_t root = state * TextSlice::kStates + slice_state;
+  const uint32_t root = static_cast<uint32_t>(((looped ? states : 0) + state) * TextSlice::kStates + slice_state);
   if (verdicts_[root] != kUnknown) return verdicts_[root] == kAbsorbs;
   path_.clear();
   components_.clear();

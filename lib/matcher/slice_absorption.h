@@ -11,6 +11,12 @@
 // there. Pairs are decided on demand and remembered, by a depth-first
 // search with Tarjan's strongly connected components.
 //
+// A state may also be asked about as the body of a counter loop with runs
+// to spare (`looped`): a byte edge into a final state with no edges of its
+// own then returns to the loop, which calls the body again, so the pair
+// continues at the body rule's entry. That is how a string of bounded
+// length (a one-character body under a loop) absorbs the slice.
+//
 // Not thread-safe: CompiledGrammar keeps one under its compute lock.
 // Tested through tests/matcher/ (masks with and without slicing against the
 // reference recogniser).
@@ -26,7 +32,7 @@ namespace sluice::matcher {
 class SliceAbsorption {
  public:
   explicit SliceAbsorption(const automaton::Automaton& automaton);
-  bool absorbs(uint32_t state, uint8_t slice_state);
+  bool absorbs(uint32_t state, uint8_t slice_state, bool looped = false);
 
  private:
   static constexpr uint8_t kUnknown = 0, kAbsorbs = 1, kRefuses = 2;
@@ -42,7 +48,8 @@ class SliceAbsorption {
   bool add_successors(uint32_t pair);
 
   const automaton::Automaton& automaton_;
-  std::vector<uint8_t> verdicts_;    // states x TextSlice::kStates
+  // Pairs: (looped x states + state) x TextSlice::kStates + slice state.
+  std::vector<uint8_t> verdicts_;
   std::vector<uint32_t> index_of_;  // search index + 1 per pair, 0 if unseen this search
   std::vector<Visit> path_;
   std::vector<uint32_t> components_;

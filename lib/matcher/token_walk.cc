@@ -61,14 +61,34 @@ void TokenWalker::level(size_t depth) {
   }
 }
 
-bool TokenWalker::absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state) {
+bool TokenWalker::absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state, size_t bytes_left) {
   // One stack whose top takes every slice string is enough: the
   // configuration goes on holding it, whatever the other stacks do.
   if (!slice_absorption_) return false;
+  const Arena& arena = stepper.arena();
+  const automaton::Automaton& automaton = stepper.automaton();
   for (NodeId id : configs_[config].nodes) {
-    if (slice_absorption_->absorbs(stepper.arena()[id].state, slice_state)) return true;
+    const Node& node = arena[id];
+    if (slice_absorption_->absorbs(node.state, slice_state)) return true;
+    // The body of a counter loop with a run to spare for every byte left
+    // (each run takes one at least) goes on as long as the token does.
+    if (node.parent == kRoot || node.parent == kUnknown) continue;
+    const Node& loop = arena[node.parent];
+    const automaton::State& loop_state = automaton.states[loop.state];
+    if (!loop_state.loop || automaton.call_edges[loop_state.call_begin].rule != automaton.states[node.state].rule) {
+      continue;
+    }
+    if (loop.rem != kUnbounded && loop.rem < bytes_left) continue;
+    if (slice_absorption_->absorbs(node.state, slice_state, true)) return true;
   }
   return false;
+}
+
+bool TokenWalker::absorbs_text_slice(Stepper& stepper, const Config& start) {
+  if (memo_full()) clear_memo();
+  Config sorted = start;
+  std::sort(sorted.nodes.begin(), sorted.nodes.end());
+  return absorbs_text_slice(stepper, intern(sorted), 0, vocabulary_.max_token_bytes());
 }
 
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
@@ -98,7 +118,8 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
     const uint32_t q = skip ? rest_end[p] : p + 1;
     return std::min(q < rest.size() ? rest[q] : n, rest_until);
   };
-  *slice_accepted = absorbs_text_slice(stepper, level_config_[0], 0);
+  const size_t max_bytes = vocabulary_.max_token_bytes();
+  *slice_accepted = absorbs_text_slice(stepper, level_config_[0], 0, max_bytes);
   if (*slice_accepted) rest_until = n;
   uint32_t i = next_node(0, false);
   while (i < n) {
@@ -139,7 +160,7 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
     }
     level_config_[d] = next;
     level_uncertain_[d] = here_uncertain;
-    if (!in_rest && slice_state != vocab::TextSlice::kReject && absorbs_text_slice(stepper, next, slice_state)) {
+    if (!in_rest && slice_state != vocab::TextSlice::kReject && absorbs_text_slice(stepper, next, slice_state, max_bytes - d)) {
       for (TokenId id : slice.tokens_between(i + 1, node.subtree_end)) accepted.push_back(id);
       rest_until = node.subtree_end;
       if (slice.rest_position(i) == vocab::TextSlice::kNotInRest) {

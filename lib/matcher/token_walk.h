@@ -60,6 +60,9 @@ class TokenWalker {
   // left out of `accepted`. False on a budget error (stepper.status()).
   bool classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                     std::vector<uint32_t>& uncertain, bool* slice_accepted);
+  // Whether classify_all from `start` would take the text slice as a block
+  // at the root.
+  bool absorbs_text_slice(Stepper& stepper, const Config& start);
   // The given trie nodes (ascending): appends the accepted ones and the
   // uncertain ones (both ascending); the others are rejected. Walks only
   // the trie paths that lead to listed nodes, each prefix once.
@@ -101,8 +104,9 @@ class TokenWalker {
 
   void level(size_t depth);
   // Whether some stack of configuration `config` takes every string of
-  // the text slice that continues from UTF-8 state slice_state.
-  bool absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state);
+  // the text slice that continues from UTF-8 state slice_state, for tokens
+  // with up to bytes_left more bytes.
+  bool absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state, size_t bytes_left);
   bool compute_transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
 
   const Vocabulary& vocabulary_;
