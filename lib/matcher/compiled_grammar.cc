@@ -244,6 +244,129 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
   return finish(std::move(result), std::move(kept));
 }
 
+uint32_t CompiledGrammar::Impl::sibling_state(uint32_t state, std::array<bool, 256>& differs) const {
+  // A state whose byte edges, for most bytes, go where another state's go
+  // classifies every token starting with such a byte as that state does:
+  // after the first byte the two are the same stack. Only a sibling that
+  // mostly loops to itself is taken (a string body, the "any other key"
+  // body under a key trie), so siblings never chain.
+  auto targets_of = [&](uint32_t s, std::array<uint32_t, 256>& targets) {
+    targets.fill(kNoSibling);
+    const automaton::State& st = automaton.states[s];
+    for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {
+      const automaton::ByteEdge& e = automaton.byte_edges[k];
+      for (unsigned b = e.lo; b <= e.hi; ++b) targets[b] = e.target;
+    }
+  };
+  auto most_common = [&](uint32_t s) {
+    // Few distinct targets per state: a short list beats a map.
+    std::vector<std::pair<uint32_t, size_t>> counts;
+    const automaton::State& st = automaton.states[s];
+    for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {
+      const automaton::ByteEdge& e = automaton.byte_edges[k];
+      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == e.target; });
+      if (it == counts.end()) it = counts.insert(counts.end(), {e.target, 0});
+      it->second += size_t{e.hi} - e.lo + 1;
+    }
+    auto best = std::max_element(counts.begin(), counts.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+    return best == counts.end() ? kNoSibling : best->first;
+  };
+  // States with the same final flag and edges to such twins behave alike
+  // (up to the depth of a UTF-8 sequence); the construction leaves twins
+  // where a repetition's first run and the runs after it are built apart.
+  auto twins_of = [&](auto& self, uint32_t x, uint32_t y, int depth) -> bool {
+    if (x == y) return true;
+    if (x == kNoSibling || y == kNoSibling || depth == 0) return false;
+    const automaton::State& a = automaton.states[x];
+    const automaton::State& b = automaton.states[y];
+    if (a.final != b.final || a.loop || b.loop || a.set || b.set || a.rule != b.rule ||
+        a.byte_end - a.byte_begin != b.byte_end - b.byte_begin || a.call_end - a.call_begin != b.call_end - b.call_begin) {
+      return false;
+    }
+    for (uint32_t i = 0; i < a.call_end - a.call_begin; ++i) {
+      const automaton::CallEdge& c = automaton.call_edges[a.call_begin + i];
+      const automaton::CallEdge& d = automaton.call_edges[b.call_begin + i];
+      if (c.rule != d.rule || c.ret != d.ret || c.need != d.need || c.rem != d.rem) return false;
+    }
+    for (uint32_t i = 0; i < a.byte_end - a.byte_begin; ++i) {
+      const automaton::ByteEdge& e = automaton.byte_edges[a.byte_begin + i];
+      const automaton::ByteEdge& f = automaton.byte_edges[b.byte_begin + i];
+      if (e.lo != f.lo || e.hi != f.hi || !self(self, e.target, f.target, depth - 1)) return false;
+    }
+    return true;
+  };
+  // Byte by byte the same pairs come up again and again.
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, bool>> known;
+  auto twins = [&](uint32_t x, uint32_t y) {
+    if (x == y) return true;
+    for (const auto& [pair, answer] : known) {
+      if (pair.first == x && pair.second == y) return answer;
+    }
+    const bool answer = twins_of(twins_of, x, y, kTwinDepth);
+    known.push_back({{x, y}, answer});
+    return answer;
+  };
+  uint32_t sibling = most_common(state);
+  if (sibling == kNoSibling) return kNoSibling;
+  if (const uint32_t next = most_common(sibling); next != sibling && twins(sibling, next)) sibling = next;
+  if (sibling == state || most_common(sibling) != sibling) return kNoSibling;
+  std::array<uint32_t, 256> own, other;
+  targets_of(state, own);
+  targets_of(sibling, other);
+  size_t shared = 0;
+  for (unsigned b = 0; b < 256; ++b) {
+    differs[b] = !twins(own[b], other[b]);
+    if (!differs[b] && own[b] != kNoSibling) ++shared;
+  }
+  return shared >= kMinSiblingBytes ? sibling : kNoSibling;
+}
+
+const std::vector<uint32_t>* CompiledGrammar::Impl::merge_sibling(const TokenClasses& sibling,
+                                                                 const std::array<bool, 256>& differs,
+                                                                 const std::vector<uint32_t>* slice_words,
+                                                                 std::vector<TokenId>& accepted,
+                                                                 std::vector<uint32_t>& uncertain,
+                                                                 std::vector<uint32_t>& words) const {
+  // The walk covered the subtrees of the bytes that differ; the sibling's
+  // classes stand everywhere else.
+  const auto& trie = vocabulary.trie();
+  const auto& nodes = trie.nodes();
+  const uint32_t n = static_cast<uint32_t>(nodes.size());
+  std::vector<std::pair<uint32_t, uint32_t>> walked;  // node ranges, ascending
+  for (uint32_t i = 1; i < n; i = nodes[i].subtree_end) {
+    if (differs[nodes[i].byte]) walked.emplace_back(i, nodes[i].subtree_end);
+  }
+  auto is_walked = [&](uint32_t node) {
+    auto it = std::upper_bound(walked.begin(), walked.end(), std::make_pair(node, ~uint32_t{0}));
+    return it != walked.begin() && node < std::prev(it)->second;
+  };
+  for (TokenId id : sibling.accepted_ids) {
+    if (!is_walked(trie.node_of_token()[id])) accepted.push_back(id);
+  }
+  std::vector<uint32_t> kept;
+  for (uint32_t node : sibling.uncertain) {
+    if (!is_walked(node)) kept.push_back(node);
+  }
+  const size_t walked_uncertain = uncertain.size();
+  uncertain.insert(uncertain.end(), kept.begin(), kept.end());
+  std::inplace_merge(uncertain.begin(), uncertain.begin() + static_cast<std::ptrdiff_t>(walked_uncertain),
+                     uncertain.end());
+  if (!sibling.dense) return slice_words;
+  words = *sibling.dense;
+  const auto& ids = trie.token_ids();
+  for (const auto& [begin, end] : walked) {
+    const uint32_t token_end = end < n ? nodes[end].token_begin : static_cast<uint32_t>(ids.size());
+    for (uint32_t t = nodes[begin].token_begin; t < token_end; ++t) {
+      words[static_cast<uint32_t>(ids[t]) >> 5] &= ~(uint32_t{1} << (ids[t] & 31));
+    }
+  }
+  if (slice_words) {
+    for (size_t i = 0; i < words.size(); ++i) words[i] |= (*slice_words)[i];
+  }
+  return &words;
+}
+
 Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
   if (const size_t frame = short_counter_frame(key); frame < key.frames) {
     auto refined = compute_short_counter(key, frame);
@@ -256,7 +379,16 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
   // need a walk here. It is found before the context is locked, since
   // finding it may compute it.
   std::shared_ptr<const TokenClasses> base;
-  if (!top_only) {
+  std::array<bool, 256> differs{};
+  if (top_only) {
+    if (const uint32_t sibling = sibling_state(key.words[0], differs); sibling != kNoSibling) {
+      SegmentKey sibling_key = key;
+      sibling_key.words[0] = sibling;
+      auto found = classes(sibling_key);
+      if (!found.ok()) return found;
+      base = found.value();
+    }
+  } else {
     SegmentKey shorter = key;
     if (key.exact) {
       shorter.exact = false;
@@ -290,8 +422,15 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
       }
     }
     bool slice_accepted = false;
-    if (!context.walker.classify_all(stepper, start, accepted, result->uncertain, &slice_accepted)) return fail();
+    if (!context.walker.classify_all(stepper, start, accepted, result->uncertain, &slice_accepted,
+                                     base ? &differs : nullptr)) {
+      return fail();
+    }
     const std::vector<uint32_t>* slice_words = slice_accepted ? &vocabulary.text_slice().words() : nullptr;
+    std::vector<uint32_t> merged_words;
+    if (base) {
+      slice_words = merge_sibling(*base, differs, slice_words, accepted, result->uncertain, merged_words);
+    }
     if (signature) {
       auto finished = finish(std::move(result), std::move(accepted), slice_words);
       SharedClassCache::instance().insert(vocabulary.serial(), std::move(*signature), finished,

@@ -2,6 +2,7 @@
 // Tested through tests/matcher/.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <unordered_set>
@@ -91,6 +92,20 @@ struct CompiledGrammar::Impl {
   mutable std::unordered_set<matcher::SegmentKey, matcher::SegmentKeyHash> short_counter_seen;
   Result<std::shared_ptr<const matcher::TokenClasses>> compute_short_counter(const matcher::SegmentKey& key,
                                                                                size_t frame) const;
+  // For a one-frame key: a state that classifies the tokens of most first
+  // bytes as `state` does (`differs` gets the others), or kNoSibling.
+  static constexpr uint32_t kNoSibling = ~uint32_t{0};
+  static constexpr size_t kMinSiblingBytes = 64;
+  // Deep enough for a four-byte UTF-8 sequence.
+  static constexpr int kTwinDepth = 5;
+  uint32_t sibling_state(uint32_t state, std::array<bool, 256>& differs) const;
+  // Adds the sibling's classes outside the walked first bytes to a walk's
+  // accepted and uncertain lists; returns the words to finish with (the
+  // sibling's bitset in `words`, or slice_words when it has none).
+  const std::vector<uint32_t>* merge_sibling(const matcher::TokenClasses& sibling, const std::array<bool, 256>& differs,
+                                             const std::vector<uint32_t>* slice_words,
+                                             std::vector<TokenId>& accepted, std::vector<uint32_t>& uncertain,
+                                             std::vector<uint32_t>& words) const;
   std::shared_ptr<const matcher::TokenClasses> finish(std::shared_ptr<matcher::TokenClasses> result,
                                                       std::vector<TokenId> accepted,
                                                       const std::vector<uint32_t>* words = nullptr) const;

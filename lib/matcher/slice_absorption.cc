@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "vocab/text_slice.h"
 
@@ -12,6 +13,50 @@ using vocab::TextSlice;
 
 SliceAbsorption::SliceAbsorption(const automaton::Automaton& automaton) : automaton_(automaton) {}
 
+namespace {
+
+// The bytes the slice allows from each of its states, as runs of bytes
+// with the same next state, and as a 256-bit set.
+struct SliceRuns {
+  struct Run {
+    uint8_t lo, hi, next;
+  };
+  std::array<std::vector<Run>, TextSlice::kStates> runs;
+  std::array<std::array<uint64_t, 4>, TextSlice::kStates> allowed{};
+
+  SliceRuns() {
+    for (uint8_t state = 0; state < TextSlice::kStates; ++state) {
+      for (unsigned b = 0; b < 256; ++b) {
+        const uint8_t next = TextSlice::next(state, static_cast<uint8_t>(b));
+        if (next == TextSlice::kReject) continue;
+        allowed[state][b >> 6] |= uint64_t{1} << (b & 63);
+        auto& list = runs[state];
+        if (!list.empty() && list.back().hi + 1u == b && list.back().next == next) {
+          list.back().hi = static_cast<uint8_t>(b);
+        } else {
+          list.push_back({static_cast<uint8_t>(b), static_cast<uint8_t>(b), next});
+        }
+      }
+    }
+  }
+};
+
+const SliceRuns& slice_runs() {
+  static const SliceRuns table;
+  return table;
+}
+
+void cover(std::array<uint64_t, 4>& bits, unsigned lo, unsigned hi) {
+  for (unsigned word = lo >> 6; word <= hi >> 6; ++word) {
+    const unsigned from = std::max(lo, word * 64) - word * 64;
+    const unsigned to = std::min(hi, word * 64 + 63) - word * 64;
+    const uint64_t upper = to == 63 ? ~uint64_t{0} : (uint64_t{1} << (to + 1)) - 1;
+    bits[word] |= upper & ~((uint64_t{1} << from) - 1);
+  }
+}
+
+}  // namespace
+
 bool SliceAbsorption::add_successors(uint32_t pair) {
   const uint32_t states = static_cast<uint32_t>(automaton_.states.size());
   const uint32_t state_and_mode = pair / TextSlice::kStates;
@@ -19,27 +64,24 @@ bool SliceAbsorption::add_successors(uint32_t pair) {
   const automaton::State& st = automaton_.states[state_and_mode - (looped ? states : 0)];
   const uint32_t mode_base = looped ? states : 0;
   const auto slice_state = static_cast<uint8_t>(pair % TextSlice::kStates);
-  std::array<bool, 256> covered{};
+  const SliceRuns& table = slice_runs();
+  std::array<uint64_t, 4> covered{};
   const size_t begin = successors_.size();
   for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {
     const automaton::ByteEdge& e = automaton_.byte_edges[k];
-    uint8_t last = TextSlice::kReject;
-    for (unsigned b = e.lo; b <= e.hi; ++b) {
-      const uint8_t next = TextSlice::next(slice_state, static_cast<uint8_t>(b));
-      if (next == TextSlice::kReject) continue;
-      covered[b] = true;
-      if (next == last) continue;
-      last = next;
-      uint32_t target = e.target;
-      const automaton::State& t = automaton_.states[target];
-      if (looped && t.final && !t.consumes() && t.call_begin == t.call_end) {
-        target = automaton_.rules[t.rule].entry;
-      }
-      successors_.push_back((mode_base + target) * TextSlice::kStates + next);
+    uint32_t target = e.target;
+    const automaton::State& t = automaton_.states[target];
+    if (looped && t.final && !t.consumes() && t.call_begin == t.call_end) target = automaton_.rules[t.rule].entry;
+    for (const SliceRuns::Run& run : table.runs[slice_state]) {
+      const unsigned lo = std::max<unsigned>(e.lo, run.lo);
+      const unsigned hi = std::min<unsigned>(e.hi, run.hi);
+      if (lo > hi) continue;
+      cover(covered, lo, hi);
+      successors_.push_back((mode_base + target) * TextSlice::kStates + run.next);
     }
   }
-  for (unsigned b = 0; b < 256; ++b) {
-    if (!covered[b] && TextSlice::next(slice_state, static_cast<uint8_t>(b)) != TextSlice::kReject) return false;
+  for (size_t w = 0; w < 4; ++w) {
+    if (table.allowed[slice_state][w] & ~covered[w]) return false;
   }
   std::sort(successors_.begin() + static_cast<std::ptrdiff_t>(begin), successors_.end());
   successors_.erase(std::unique(successors_.begin() + static_cast<std::ptrdiff_t>(begin), successors_.end()),

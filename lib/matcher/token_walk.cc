@@ -92,7 +92,8 @@ bool TokenWalker::absorbs_text_slice(Stepper& stepper, const Config& start) {
 }
 
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
-                               std::vector<uint32_t>& uncertain, bool* slice_accepted) {
+                               std::vector<uint32_t>& uncertain, bool* slice_accepted,
+                               const std::array<bool, 256>* first_bytes) {
   const vocab::TokenTrie& trie = vocabulary_.trie();
   const vocab::TextSlice& slice = vocabulary_.text_slice();
   const auto& nodes = trie.nodes();
@@ -125,6 +126,10 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
   while (i < n) {
     const vocab::TrieNode& node = nodes[i];
     const size_t d = node.depth;
+    if (d == 1 && first_bytes && !(*first_bytes)[node.byte]) {
+      i = next_node(i, true);
+      continue;
+    }
     uint32_t packed = 0;
     if (!transition(stepper, level_config_[d - 1], node.byte, &packed)) return false;
     const bool consumed = packed & 1;

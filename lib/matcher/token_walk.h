@@ -26,6 +26,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -54,12 +55,15 @@ class TokenWalker {
   // without one it walks every node. Not owned.
   void use_slice_absorption(SliceAbsorption* absorption) { slice_absorption_ = absorption; }
 
-  // Every trie node. accepted gets token ids, uncertain gets trie nodes in
-  // depth-first order. When *slice_accepted comes back true, every token of
-  // the vocabulary's text slice (vocab/text_slice.h) is accepted too and
-  // left out of `accepted`. False on a budget error (stepper.status()).
+  // Every trie node, or with first_bytes only the subtrees of the root's
+  // children whose byte it holds. accepted gets token ids, uncertain gets
+  // trie nodes in depth-first order. When *slice_accepted comes back true,
+  // every token of the vocabulary's text slice (vocab/text_slice.h) is
+  // accepted too and left out of `accepted`. False on a budget error
+  // (stepper.status()).
   bool classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
-                    std::vector<uint32_t>& uncertain, bool* slice_accepted);
+                    std::vector<uint32_t>& uncertain, bool* slice_accepted,
+                    const std::array<bool, 256>* first_bytes = nullptr);
   // Whether classify_all from `start` would take the text slice as a block
   // at the root.
   bool absorbs_text_slice(Stepper& stepper, const Config& start);

@@ -248,3 +248,59 @@ TEST_CASE("slice absorption: a string body under a counter loop", "[matcher][sli
 }
 
 }  // namespace sluice::testing
+
+namespace sluice::testing {
+
+namespace {
+
+// After each prefix, the fast mask equals the naive one (every token stepped
+// byte by byte), on a synthetic vocabulary and the cached real ones.
+void check_masks_after(const Grammar& grammar, const std::vector<std::string>& prefixes) {
+  std::vector<Vocabulary> vocabularies;
+  vocabularies.push_back(small_vocabulary(17, 600));
+  for (const char* name : {"llama3", "llama2"}) {
+    if (auto v = cached_vocabulary(name)) vocabularies.push_back(std::move(*v));
+  }
+  for (const Vocabulary& v : vocabularies) {
+    auto compiled = CompiledGrammar::compile(grammar, v);
+    REQUIRE(compiled.ok());
+    for (const std::string& prefix : prefixes) {
+      INFO("vocabulary of " << v.size() << " tokens, after " << prefix);
+      Matcher m(compiled.value());
+      REQUIRE(m.accept_string(prefix));
+      std::vector<int32_t> fast(m.mask_words()), naive(m.mask_words());
+      REQUIRE(m.fill_next_token_bitmask(fast.data()).ok());
+      REQUIRE(m.fill_next_token_bitmask_naive(naive.data()).ok());
+      CHECK(fast == naive);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("keys of a key trie: masks equal the naive masks", "[matcher][differential][tokenizer]") {
+  // Inside a key that may be a named property or any other key, the key
+  // trie's states are refined from the "any other key" body they share most
+  // bytes with; the named keys, their prefixes and escapes must come out as
+  // a naive walk of every token says.
+  JsonSchemaOptions schema_options;
+  schema_options.whitespace = JsonWhitespace::kCompact;
+  auto lowered = compile_json_schema(
+      R"({"type": "object", "properties": {"alpha": {"type": "integer"}, "alpine": {"type": "boolean"},
+          "beta": {"type": "string", "maxLength": 300}, "\u00e9t\u00e9": {"type": "integer"}},
+          "additionalProperties": {"type": "integer"}})",
+      schema_options);
+  REQUIRE(lowered.ok());
+  const std::vector<std::string> prefixes = {"{",          "{\"",         "{\"a",          "{\"al",
+                                             "{\"alp",     "{\"alph",     "{\"alpha",      "{\"alpin",
+                                             "{\"alpine",  "{\"alphab",   "{\"b",          "{\"x",
+                                             "{\"\xc3\xa9", "{\"\xc3\xa9t", "{\"al\\", "{\"al\\\\", "{\"alpha\":1,\"al",
+                                             "{\"beta\":\"a", "{\"beta\":\"\xc3\xa9t"};
+  check_masks_after(lowered->grammar, prefixes);
+  // The trie alone ("any string but ab and b"), where nothing else can
+  // accept what it rejects.
+  check_masks_after(string_body_grammars()[1],
+                    {"\"", "\"a", "\"ab", "\"abc", "\"b", "\"ba", "\"x", "\"x\\", "\"\xc3\xa9"});
+}
+
+}  // namespace sluice::testing
