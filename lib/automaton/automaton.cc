@@ -379,16 +379,61 @@ class Builder {
         }
         return true;
       }
-      case ExprKind::kChoice:
-        for (ExprId c : e.children) {
-          if (!compile(c, from, to, depth + 1)) return false;
-        }
-        return true;
+      case ExprKind::kChoice: return compile_choice(e, from, to, depth);
       case ExprKind::kRuleRef: call(from, to, e.rule, 0, 0); return true;
       case ExprKind::kRepeat: return compile_repeat(e, from, to, depth);
       case ExprKind::kPermutation: break;  // compile() calls its rule
     }
     return fail(make_error(ErrorCode::kInternal, "unknown expression kind"));
+  }
+
+  // Alternatives that start with a literal share the states of their
+  // common prefixes (a trie): a choice of a thousand enum strings is one
+  // stack after its opening quote, not a thousand.
+  bool compile_choice(const Expr& e, uint32_t from, uint32_t to, uint32_t depth) {
+    auto leading_literal = [&](ExprId c) -> const std::string* {
+      const Expr& alt = grammar_.expr(c);
+      if (alt.kind == ExprKind::kLiteral) return &alt.literal;
+      if (alt.kind == ExprKind::kSequence && grammar_.expr(alt.children[0]).kind == ExprKind::kLiteral) {
+        return &grammar_.expr(alt.children[0]).literal;
+      }
+      return nullptr;
+    };
+    size_t with_literal = 0;
+    for (ExprId c : e.children) {
+      if (leading_literal(c)) ++with_literal;
+    }
+    std::map<std::pair<uint32_t, uint8_t>, uint32_t> trie;
+    for (ExprId c : e.children) {
+      const std::string* literal = with_literal >= 2 ? leading_literal(c) : nullptr;
+      if (!literal) {
+        if (!compile(c, from, to, depth + 1)) return false;
+        continue;
+      }
+      uint32_t cur = from;
+      for (char ch : *literal) {
+        const uint8_t b = static_cast<uint8_t>(ch);
+        auto [it, fresh] = trie.try_emplace({cur, b}, 0);
+        if (fresh) {
+          it->second = new_state();
+          if (!ok_) return false;
+          nfa_bytes_.push_back({cur, ByteEdge{b, b, it->second}});
+        }
+        cur = it->second;
+      }
+      // The rest of the alternative, from the trie node on.
+      const Expr& alt = grammar_.expr(c);
+      if (alt.kind == ExprKind::kLiteral) {
+        nfa_eps_.push_back({cur, to});
+        continue;
+      }
+      for (size_t i = 1; i < alt.children.size(); ++i) {
+        uint32_t next = i + 1 == alt.children.size() ? to : new_state();
+        if (!ok_ || !compile(alt.children[i], cur, next, depth + 1)) return false;
+        cur = next;
+      }
+    }
+    return true;
   }
 
   bool star(ExprId item, uint32_t from, uint32_t to, uint32_t depth) {

@@ -2,6 +2,7 @@
 // encoder over every code point, and the compile-time errors and budgets.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <random>
 
 #include "frontend/utf8_text.h"
@@ -126,6 +127,36 @@ TEST_CASE("automaton compile errors and budgets", "[automaton]") {
     REQUIRE(r.ok());
     REQUIRE(r->counter_loops == 1);
     REQUIRE(r->states.size() < 10);
+  }
+  SECTION("alternatives that start with literals share their common prefixes") {
+    // A thousand enum strings: one path through "\"005-", then a trie of
+    // digits, not a thousand parallel paths (and stacks) from the start.
+    Grammar g;
+    RuleId a = g.declare_rule("root");
+    g.set_root(a);
+    std::vector<ExprId> values;
+    for (int i = 0; i < 1000; ++i) {
+      char digits[8];
+      std::snprintf(digits, sizeof digits, "%03d", i);
+      values.push_back(g.literal("\"005-" + std::string(digits) + "\""));
+    }
+    values.push_back(g.sequence({g.literal("\"005-x"), g.char_class({{'a', 'z'}}), g.literal("\"")}));
+    g.set_body(a, g.choice(values));
+    auto r = automaton::build_automaton(g, options);
+    REQUIRE(r.ok());
+    CHECK(r->states.size() < 2300);
+    auto compiled = CompiledGrammar::compile(g, Vocabulary());
+    REQUIRE(compiled.ok());
+    for (const auto& [text, accepted] : std::vector<std::pair<std::string, bool>>{{"\"005-123\"", true},
+                                                                                 {"\"005-999\"", true},
+                                                                                 {"\"005-xq\"", true},
+                                                                                 {"\"005-12\"", false},
+                                                                                 {"\"005-1234\"", false},
+                                                                                 {"\"005-x\"", false}}) {
+      INFO(text);
+      Matcher m(compiled.value());
+      CHECK((m.accept_string(text) && m.is_accepting()) == accepted);
+    }
   }
   SECTION("an expression repeated in a rule, ending at one place, is built once") {
     // A trie of names whose branches all end in one "any other text"
