@@ -1650,13 +1650,15 @@ class Compiler {
   // `displaced` is the largest value up to max_displaced_properties whose
   // machine fits `budget` states; 0 is exactly schema order.
   //
-  // With members out of place, only a member written in order may follow
-  // the order's passing over members; every other write happens right after
-  // a write (or at the start), in a "fresh" state. This loses no order (any
-  // key follows some write) and keeps the parse nearly deterministic: after
-  // each key, the live states are the in-order reading and the early one,
-  // instead of one per place the order might have stopped at, which would
-  // multiply across nested objects.
+  // Only a member written in order may follow the order's passing over
+  // members; every other write (an early or floating member, another key)
+  // happens right after a write (or at the start), in a "fresh" state. This
+  // loses no order (any key follows some write) and keeps the parse nearly
+  // deterministic: after each key, the live states are the in-order reading
+  // and the early one, instead of one per place the order might have
+  // stopped at, which would multiply across nested objects. (An object of
+  // hundreds of optional members that allows other keys held a stack per
+  // member after each other key.)
   Result<ExprId> key_machine(const Flat& f, const std::vector<Member>& members, std::optional<ExprId> extra,
                              uint32_t level, uint64_t budget) {
     const uint64_t min_p = f.min_properties, max_p = f.max_properties;
@@ -1726,8 +1728,6 @@ class Compiler {
       out.erase(std::find(out.begin(), out.end(), x));
       return out;
     };
-    // Exactly schema order (k = 0) has no out-of-place members, so every
-    // state is fresh there.
     auto moves = [&](const Key& s, uint32_t k, std::vector<Move>& result) {
       result.clear();
       const auto [i, c, used, out, fresh] = s;
@@ -1736,11 +1736,11 @@ class Compiler {
       const bool room = out.size() < k;
       if (i < n) {
         if (std::binary_search(out.begin(), out.end(), i)) {
-          result.push_back({kPass, {i + 1, c, used, minus(out, i), k == 0}});
+          result.push_back({kPass, {i + 1, c, used, minus(out, i), false}});
         } else {
           if (can_add) result.push_back({static_cast<int64_t>(i), {i + 1, next_c, used, out, true}});
           if (!ordered[i].required) {
-            result.push_back({kPass, {i + 1, c, used, out, k == 0}});
+            result.push_back({kPass, {i + 1, c, used, out, false}});
           } else if (room && c > 0) {
             // Nothing is reserved before the first write: writing the first
             // member early reaches the same orders with fewer states.
