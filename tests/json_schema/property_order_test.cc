@@ -199,6 +199,19 @@ TEST_CASE("an object with more keys than a frame tracks keeps schema order", "[j
   REQUIRE(recognizer.ok());
   CHECK(accepted(*recognizer, "{\"k0\":1,\"k1\":2,\"k7\":3}"));
   CHECK_FALSE(accepted(*recognizer, "{\"k1\":1,\"k0\":2}"));
+  // Other keys anywhere between the members written in order (they are
+  // written right after a member, never after the order passes members).
+  Json with_others = schema;
+  with_others["additionalProperties"] = {{"type", "string"}};
+  auto others = sluice::compile_json_schema(with_others.dump());
+  REQUIRE(others.ok());
+  auto others_recognizer = sluice::ir::ReferenceRecognizer::create(others->grammar);
+  REQUIRE(others_recognizer.ok());
+  CHECK(accepted(*others_recognizer, "{\"zz\":\"a\",\"k0\":1,\"yy\":\"b\",\"xx\":\"c\",\"k7\":3,\"ww\":\"d\"}"));
+  CHECK(accepted(*others_recognizer, "{\"k48\":1,\"zz\":\"a\"}"));
+  CHECK_FALSE(accepted(*others_recognizer, "{\"k7\":1,\"zz\":\"a\",\"k0\":3}"));
+  CHECK_FALSE(accepted(*others_recognizer, "{\"k0\":1,\"zz\":2}"));
+  CHECK_FALSE(accepted(*others_recognizer, "{\"k0\":1,\"zz\":\"a\",\"k0\":1}"));
   sluice::JsonSchemaOptions any;
   any.property_order = sluice::PropertyOrder::kAny;
   auto refused = sluice::compile_json_schema(schema.dump(), any);
