@@ -444,12 +444,13 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     // document with bytes left over, so they are all rejected, and the
     // accepted ones are the base's.
     result->base = std::move(base);
-  } else if (base->uncertain.size() > vocabulary.size() / 2 && context.walker.absorbs_text_slice(stepper, start)) {
+  } else if (base->uncertain.size() > vocabulary.size() / 2 && context.walker.absorbed_bytes(stepper, start) >= kMinAbsorbedBytes) {
     // A top frame that returns after a byte or so (the body of a counter
     // loop: one character of a bounded string) leaves nearly every token
-    // uncertain. When the whole segment takes the text slice (a loop with
-    // runs to spare over a string body), a full walk takes the slice as a
-    // block and walks only the rest.
+    // uncertain. When the whole segment takes the text slice (a loop over
+    // a string body), a full walk takes the slice as a block (or, near the
+    // end of the runs, every slice subtree short enough) and walks only
+    // the rest.
     bool slice_accepted = false;
     if (!context.walker.classify_all(stepper, start, accepted, result->uncertain, &slice_accepted)) return fail();
     return finish(std::move(result), std::move(accepted),

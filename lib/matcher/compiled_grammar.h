@@ -92,6 +92,9 @@ struct CompiledGrammar::Impl {
   mutable std::unordered_set<matcher::SegmentKey, matcher::SegmentKeyHash> short_counter_seen;
   Result<std::shared_ptr<const matcher::TokenClasses>> compute_short_counter(const matcher::SegmentKey& key,
                                                                                size_t frame) const;
+  // Below this many bytes absorbed, walking a bounded string whole takes
+  // more than refining the uncertain tokens of its body.
+  static constexpr size_t kMinAbsorbedBytes = 8;
   // For a one-frame key: a state that classifies the tokens of most first
   // bytes as `state` does (`differs` gets the others), or kNoSibling.
   static constexpr uint32_t kNoSibling = ~uint32_t{0};

@@ -61,34 +61,35 @@ void TokenWalker::level(size_t depth) {
   }
 }
 
-bool TokenWalker::absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state, size_t bytes_left) {
+size_t TokenWalker::absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t slice_state) {
   // One stack whose top takes every slice string is enough: the
   // configuration goes on holding it, whatever the other stacks do.
-  if (!slice_absorption_) return false;
+  if (!slice_absorption_) return 0;
   const Arena& arena = stepper.arena();
   const automaton::Automaton& automaton = stepper.automaton();
+  size_t bytes = 0;
   for (NodeId id : configs_[config].nodes) {
     const Node& node = arena[id];
-    if (slice_absorption_->absorbs(node.state, slice_state)) return true;
-    // The body of a counter loop with a run to spare for every byte left
-    // (each run takes one at least) goes on as long as the token does.
+    if (slice_absorption_->absorbs(node.state, slice_state)) return kAllBytes;
+    // The body of a counter loop goes on for as many bytes as the loop has
+    // runs left (each run takes one byte at least).
     if (node.parent == kRoot || node.parent == kUnknown) continue;
     const Node& loop = arena[node.parent];
     const automaton::State& loop_state = automaton.states[loop.state];
     if (!loop_state.loop || automaton.call_edges[loop_state.call_begin].rule != automaton.states[node.state].rule) {
       continue;
     }
-    if (loop.rem != kUnbounded && loop.rem < bytes_left) continue;
-    if (slice_absorption_->absorbs(node.state, slice_state, true)) return true;
+    const size_t runs = loop.rem == kUnbounded ? kAllBytes : loop.rem;
+    if (runs > bytes && slice_absorption_->absorbs(node.state, slice_state, true)) bytes = runs;
   }
-  return false;
+  return bytes;
 }
 
-bool TokenWalker::absorbs_text_slice(Stepper& stepper, const Config& start) {
+size_t TokenWalker::absorbed_bytes(Stepper& stepper, const Config& start) {
   if (memo_full()) clear_memo();
   Config sorted = start;
   std::sort(sorted.nodes.begin(), sorted.nodes.end());
-  return absorbs_text_slice(stepper, intern(sorted), 0, vocabulary_.max_token_bytes());
+  return absorbed_bytes(stepper, intern(sorted), 0);
 }
 
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
@@ -120,13 +121,32 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
     return std::min(q < rest.size() ? rest[q] : n, rest_until);
   };
   const size_t max_bytes = vocabulary_.max_token_bytes();
-  *slice_accepted = absorbs_text_slice(stepper, level_config_[0], 0, max_bytes);
-  if (*slice_accepted) rest_until = n;
+  // Below a node whose configuration absorbs the slice for only so many
+  // bytes (a string of bounded length), up to bounded_until: slice
+  // subtrees whose tokens all end by bounded_depth are accepted whole.
+  uint32_t bounded_until = 0;
+  size_t bounded_depth = 0;
+  const size_t root_bytes = absorbed_bytes(stepper, level_config_[0], 0);
+  *slice_accepted = root_bytes >= max_bytes;
+  if (*slice_accepted) {
+    rest_until = n;
+  } else if (root_bytes >= kMinBoundedBytes) {
+    bounded_until = n;
+    bounded_depth = root_bytes;
+  }
   uint32_t i = next_node(0, false);
   while (i < n) {
     const vocab::TrieNode& node = nodes[i];
     const size_t d = node.depth;
     if (d == 1 && first_bytes && !(*first_bytes)[node.byte]) {
+      i = next_node(i, true);
+      continue;
+    }
+    if (i >= bounded_until) {
+      bounded_until = 0;
+    } else if (i >= rest_until && slice.state(i) != vocab::TextSlice::kReject &&
+               slice.rest_position(i) == vocab::TextSlice::kNotInRest && trie.subtree_depth(i) <= bounded_depth) {
+      for (TokenId id : slice.tokens_between(i, node.subtree_end)) accepted.push_back(id);
       i = next_node(i, true);
       continue;
     }
@@ -165,12 +185,18 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
     }
     level_config_[d] = next;
     level_uncertain_[d] = here_uncertain;
-    if (!in_rest && slice_state != vocab::TextSlice::kReject && absorbs_text_slice(stepper, next, slice_state, max_bytes - d)) {
-      for (TokenId id : slice.tokens_between(i + 1, node.subtree_end)) accepted.push_back(id);
-      rest_until = node.subtree_end;
-      if (slice.rest_position(i) == vocab::TextSlice::kNotInRest) {
-        i = node.subtree_end;
-        continue;
+    if (!in_rest && slice_state != vocab::TextSlice::kReject) {
+      const size_t bytes = absorbed_bytes(stepper, next, slice_state);
+      if (bytes >= max_bytes - d) {
+        for (TokenId id : slice.tokens_between(i + 1, node.subtree_end)) accepted.push_back(id);
+        rest_until = node.subtree_end;
+        if (slice.rest_position(i) == vocab::TextSlice::kNotInRest) {
+          i = node.subtree_end;
+          continue;
+        }
+      } else if (bytes >= kMinBoundedBytes && bounded_until == 0) {
+        bounded_until = node.subtree_end;
+        bounded_depth = d + bytes;
       }
     }
     i = next_node(i, false);

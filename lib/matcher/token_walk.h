@@ -64,9 +64,12 @@ class TokenWalker {
   bool classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                     std::vector<uint32_t>& uncertain, bool* slice_accepted,
                     const std::array<bool, 256>* first_bytes = nullptr);
-  // Whether classify_all from `start` would take the text slice as a block
-  // at the root.
-  bool absorbs_text_slice(Stepper& stepper, const Config& start);
+  // For how many bytes some stack of `start` takes every string of the
+  // text slice (kAllBytes: for good, 0: not at all).
+  static constexpr size_t kAllBytes = ~size_t{0};
+  // Fewer bytes absorbed accept too few subtrees whole to pay for checking.
+  static constexpr size_t kMinBoundedBytes = 4;
+  size_t absorbed_bytes(Stepper& stepper, const Config& start);
   // The given trie nodes (ascending): appends the accepted ones and the
   // uncertain ones (both ascending); the others are rejected. Walks only
   // the trie paths that lead to listed nodes, each prefix once.
@@ -107,10 +110,10 @@ class TokenWalker {
   };
 
   void level(size_t depth);
-  // Whether some stack of configuration `config` takes every string of
-  // the text slice that continues from UTF-8 state slice_state, for tokens
-  // with up to bytes_left more bytes.
-  bool absorbs_text_slice(Stepper& stepper, uint32_t config, uint8_t slice_state, size_t bytes_left);
+  // For how many more bytes some stack of configuration `config` takes
+  // every string of the text slice that continues from UTF-8 state
+  // slice_state.
+  size_t absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t slice_state);
   bool compute_transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
 
   const Vocabulary& vocabulary_;

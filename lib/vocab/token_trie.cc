@@ -117,6 +117,15 @@ TokenTrie::TokenTrie(const std::vector<std::string_view>& tokens, const std::vec
   }
   for (uint32_t node : path) nodes_[node].subtree_end = static_cast<uint32_t>(nodes_.size());
   nodes_[0].subtree_end = static_cast<uint32_t>(nodes_.size());
+  // Bottom-up: children follow their parent, siblings chain by subtree_end.
+  subtree_depth_.assign(nodes_.size(), 0);
+  for (size_t i = nodes_.size(); i-- > 0;) {
+    uint16_t deepest = nodes_[i].depth;
+    for (uint32_t c = static_cast<uint32_t>(i) + 1; c < nodes_[i].subtree_end; c = nodes_[c].subtree_end) {
+      deepest = std::max(deepest, subtree_depth_[c]);
+    }
+    subtree_depth_[i] = deepest;
+  }
   // Token nodes by depth, longest first (a counting sort), each depth's
   // nodes in trie order.
   size_t max_depth = 0;

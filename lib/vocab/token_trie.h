@@ -31,7 +31,7 @@ struct TrieNode {
 
 class TokenTrie {
  public:
-  TokenTrie() : nodes_(1, TrieNode{1, 0, 0, 0, 0, 0}) {}
+  TokenTrie() : nodes_(1, TrieNode{1, 0, 0, 0, 0, 0}), subtree_depth_(1, 0) {}
   // tokens[i] are the bytes of id i; ids with include[i] false or empty
   // bytes are left out. Tokens longer than 65535 bytes are left out too
   // (callers reject them first).
@@ -45,9 +45,12 @@ class TokenTrie {
   // order): for a counter that can run `bytes` more times, only these
   // tokens can run it out.
   std::span<const uint32_t> nodes_longer_than(size_t bytes) const;
+  // The depth of the deepest node in a node's subtree (a token's length).
+  uint16_t subtree_depth(uint32_t node) const { return subtree_depth_[node]; }
   size_t memory_bytes() const {
     return nodes_.size() * sizeof(TrieNode) + token_ids_.size() * sizeof(TokenId) +
-           node_of_token_.size() * sizeof(uint32_t) + (by_length_.size() + longer_than_.size()) * sizeof(uint32_t);
+           node_of_token_.size() * sizeof(uint32_t) + (by_length_.size() + longer_than_.size()) * sizeof(uint32_t) +
+           subtree_depth_.size() * sizeof(uint16_t);
   }
 
  private:
@@ -56,6 +59,7 @@ class TokenTrie {
   std::vector<uint32_t> node_of_token_;
   std::vector<uint32_t> by_length_;    // token nodes, deepest first
   std::vector<uint32_t> longer_than_;  // by depth d: how many token nodes are deeper than d
+  std::vector<uint16_t> subtree_depth_;
 };
 
 }  // namespace sluice::vocab

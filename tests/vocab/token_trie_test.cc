@@ -83,6 +83,12 @@ TEST_CASE("the trie spells every token and nothing else", "[vocab]") {
     REQUIRE(std::set<uint32_t>(listed.begin(), listed.end()) == expected);
     REQUIRE(listed.size() == expected.size());
   }
+  // subtree_depth: the deepest node at or below each node.
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
+    uint16_t deepest = 0;
+    for (uint32_t j = i; j < nodes[i].subtree_end; ++j) deepest = std::max(deepest, nodes[j].depth);
+    REQUIRE(trie.subtree_depth(i) == deepest);
+  }
 }
 
 TEST_CASE("tokens with equal bytes share one trie node", "[vocab]") {
