@@ -410,9 +410,14 @@ class Builder {
         if (!compile(c, from, to, depth + 1)) return false;
         continue;
       }
+      // A whole-literal alternative ends with an edge straight to `to`
+      // rather than at a trie node (no epsilon edge to eliminate).
+      const Expr& alt = grammar_.expr(c);
+      const bool whole = alt.kind == ExprKind::kLiteral;
+      const size_t shared_bytes = literal->size() - (whole ? 1 : 0);
       uint32_t cur = from;
-      for (char ch : *literal) {
-        const uint8_t b = static_cast<uint8_t>(ch);
+      for (size_t i = 0; i < shared_bytes; ++i) {
+        const uint8_t b = static_cast<uint8_t>((*literal)[i]);
         auto [it, fresh] = trie.try_emplace({cur, b}, 0);
         if (fresh) {
           it->second = new_state();
@@ -421,12 +426,12 @@ class Builder {
         }
         cur = it->second;
       }
-      // The rest of the alternative, from the trie node on.
-      const Expr& alt = grammar_.expr(c);
-      if (alt.kind == ExprKind::kLiteral) {
-        nfa_eps_.push_back({cur, to});
+      if (whole) {
+        const uint8_t last = static_cast<uint8_t>(literal->back());
+        nfa_bytes_.push_back({cur, ByteEdge{last, last, to}});
         continue;
       }
+      // The rest of the alternative, from the trie node on.
       for (size_t i = 1; i < alt.children.size(); ++i) {
         uint32_t next = i + 1 == alt.children.size() ? to : new_state();
         if (!ok_ || !compile(alt.children[i], cur, next, depth + 1)) return false;
