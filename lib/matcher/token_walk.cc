@@ -51,7 +51,27 @@ bool TokenWalker::compute_transition(Stepper& stepper, uint32_t from, uint8_t by
   }
   *packed = next << 1 | (consumed ? 1 : 0);
   transitions_[size_t{from} * 256 + byte] = static_cast<int32_t>(*packed);
+  if (!consumed) mark_dead_bytes(stepper, from);
   return true;
+}
+
+void TokenWalker::mark_dead_bytes(Stepper& stepper, uint32_t config) {
+  // A trie walk that met one dead byte here is branching here, and will
+  // ask for many more: every byte no top state has an edge for is dead,
+  // which a scan of the edges settles at once.
+  std::array<bool, 256> live{};
+  const automaton::Automaton& automaton = stepper.automaton();
+  for (NodeId id : configs_[config].nodes) {
+    const automaton::State& st = automaton.states[stepper.arena()[id].state];
+    for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {
+      const automaton::ByteEdge& e = automaton.byte_edges[k];
+      std::fill(live.begin() + e.lo, live.begin() + e.hi + 1, true);
+    }
+  }
+  int32_t* row = &transitions_[size_t{config} * 256];
+  for (unsigned b = 0; b < 256; ++b) {
+    if (!live[b]) row[b] = 0;
+  }
 }
 
 void TokenWalker::level(size_t depth) {

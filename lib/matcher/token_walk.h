@@ -115,6 +115,9 @@ class TokenWalker {
   // slice_state.
   size_t absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t slice_state);
   bool compute_transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
+  // Records every byte no stack of `config` can consume as a dead
+  // transition.
+  void mark_dead_bytes(Stepper& stepper, uint32_t config);
 
   const Vocabulary& vocabulary_;
   size_t max_memo_configs_;
