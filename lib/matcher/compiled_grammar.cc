@@ -281,7 +281,8 @@ uint32_t CompiledGrammar::Impl::sibling_state(uint32_t state, std::array<bool, 2
     const automaton::State& a = automaton.states[x];
     const automaton::State& b = automaton.states[y];
     if (a.final != b.final || a.loop || b.loop || a.set || b.set || a.rule != b.rule ||
-        a.byte_end - a.byte_begin != b.byte_end - b.byte_begin || a.call_end - a.call_begin != b.call_end - b.call_begin) {
+        a.byte_end - a.byte_begin != b.byte_end - b.byte_begin ||
+        a.call_end - a.call_begin != b.call_end - b.call_begin) {
       return false;
     }
     for (uint32_t i = 0; i < a.call_end - a.call_begin; ++i) {
@@ -444,7 +445,8 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     // document with bytes left over, so they are all rejected, and the
     // accepted ones are the base's.
     result->base = std::move(base);
-  } else if (base->uncertain.size() > vocabulary.size() / 2 && context.walker.absorbed_bytes(stepper, start) >= kMinAbsorbedBytes) {
+  } else if (base->uncertain.size() > vocabulary.size() / 2 &&
+             context.walker.absorbed_bytes(stepper, start) >= kMinAbsorbedBytes) {
     // A top frame that returns after a byte or so (the body of a counter
     // loop: one character of a bounded string) leaves nearly every token
     // uncertain. When the whole segment takes the text slice (a loop over
