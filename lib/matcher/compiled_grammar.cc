@@ -414,7 +414,8 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     std::optional<std::vector<uint32_t>> signature;
     const uint32_t state = key.words[0];
     if (options.max_shared_mask_cache_bytes > 0 && !unshareable_states[state]) {
-      signature = matcher::frame_signature(automaton, stepper.tracks_consumed(), key.words.data());
+      signature = matcher::frame_signature(automaton, stepper.tracks_consumed(), key.words.data(),
+                                           matcher::kMaxSignatureStates, &unshareable_states);
       // The reachable part does not depend on the counters: once too large,
       // always too large.
       if (!signature) unshareable_states[state] = true;

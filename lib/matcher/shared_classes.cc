@@ -63,7 +63,8 @@ struct NumberTable {
 }  // namespace
 
 std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton& automaton, bool tracks_consumed,
-                                                     const uint32_t* frame, size_t max_states) {
+                                                     const uint32_t* frame, size_t max_states,
+                                                     const std::vector<bool>* too_large) {
   // Header: the flags and counters of the frame, then the number of states
   // (patched in at the end, so that the records that follow parse
   // unambiguously).
@@ -86,7 +87,7 @@ std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton&
   };
   number_state(frame[0]);
   for (size_t i = 0; i < queue.size(); ++i) {
-    if (queue.size() > max_states) return std::nullopt;
+    if (queue.size() > max_states || (too_large && (*too_large)[queue[i]])) return std::nullopt;
     const automaton::State& st = automaton.states[queue[i]];
     out.push_back((st.final ? 1u : 0u) | (st.loop ? 2u : 0u) | (st.set ? 4u : 0u));
     if (st.set) {

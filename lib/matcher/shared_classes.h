@@ -35,9 +35,12 @@ namespace sluice::matcher {
 inline constexpr size_t kMaxSignatureStates = 256;
 
 // The frame is (state, consumed, need, rem) as in a SegmentKey, counters
-// already capped; tracks_consumed is Stepper::tracks_consumed().
+// already capped; tracks_consumed is Stepper::tracks_consumed(). States
+// marked in `too_large` (found to reach too much before) end the walk at
+// once: whatever reaches them reaches too much as well.
 std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton& automaton, bool tracks_consumed,
-                                                     const uint32_t* frame, size_t max_states = kMaxSignatureStates);
+                                                     const uint32_t* frame, size_t max_states = kMaxSignatureStates,
+                                                     const std::vector<bool>* too_large = nullptr);
 
 class SharedClassCache {
  public:

@@ -70,6 +70,11 @@ TEST_CASE("the same rule in two grammars has one signature", "[matcher][shared_c
     const automaton::Automaton& automaton = a.value()->impl().automaton;
     const uint32_t frame[4] = {automaton.rules[automaton.root].entry, 0, 0, 0};
     CHECK_FALSE(matcher::frame_signature(automaton, false, frame, 2));
+    // Reaching a state already found to reach too many is enough.
+    REQUIRE(matcher::frame_signature(automaton, false, frame));
+    std::vector<bool> too_large(automaton.states.size(), true);
+    too_large[frame[0]] = false;
+    CHECK_FALSE(matcher::frame_signature(automaton, false, frame, matcher::kMaxSignatureStates, &too_large));
   }
 }
 
