@@ -795,6 +795,8 @@ class Builder {
       s.call_end = static_cast<uint32_t>(a.call_edges.size());
       s.returns_only = s.final && !s.loop && !s.set && !s.consumes() && s.call_begin == s.call_end;
     }
+    // The budget covers the whole build, not only up to the last check.
+    if (out_of_time()) return time_error();
     return a;
   }
 
