@@ -230,7 +230,6 @@ struct Matcher::State {
     return Status();
   }
 
-
   const CompiledGrammar::Impl* g;
   matcher::Arena arena;
   matcher::Stepper stepper;

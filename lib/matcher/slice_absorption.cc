@@ -71,7 +71,7 @@ bool SliceAbsorption::add_successors(uint32_t pair) {
     const automaton::ByteEdge& e = automaton_.byte_edges[k];
     uint32_t target = e.target;
     const automaton::State& t = automaton_.states[target];
-    if (looped && t.final && !t.consumes() && t.call_begin == t.call_end) target = automaton_.rules[t.rule].entry;
+    if (looped && t.returns_only) target = automaton_.rules[t.rule].entry;
     for (const SliceRuns::Run& run : table.runs[slice_state]) {
       const unsigned lo = std::max<unsigned>(e.lo, run.lo);
       const unsigned hi = std::min<unsigned>(e.hi, run.hi);

@@ -96,9 +96,7 @@ size_t TokenWalker::absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t sl
     if (node.parent == kRoot || node.parent == kUnknown) continue;
     const Node& loop = arena[node.parent];
     const automaton::State& loop_state = automaton.states[loop.state];
-    if (!loop_state.loop || automaton.call_edges[loop_state.call_begin].rule != automaton.states[node.state].rule) {
-      continue;
-    }
+    if (!loop_state.loop || automaton.rules[loop_state.rule].loop_body != automaton.states[node.state].rule) continue;
     const size_t runs = loop.rem == kUnbounded ? kAllBytes : loop.rem;
     if (runs > bytes && slice_absorption_->absorbs(node.state, slice_state, true)) bytes = runs;
   }
