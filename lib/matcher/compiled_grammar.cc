@@ -244,6 +244,87 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
   return finish(std::move(result), std::move(kept));
 }
 
+bool CompiledGrammar::Impl::takes_one_char_per_run(uint32_t state) const {
+  static constexpr uint8_t kUnknownYet = 0, kYes = 1, kNo = 2;
+  if (one_char_runs_.empty()) one_char_runs_.assign(automaton.states.size(), kUnknownYet);
+  if (one_char_runs_[state] != kUnknownYet) return one_char_runs_[state] == kYes;
+  // Pairs (state, slice state) from the state and from the body's entry
+  // (where every later run starts), at a code point boundary: each slice
+  // byte must have an edge; one that ends a code point must end the run
+  // (a target that only returns), one that does not must stay inside it.
+  using vocab::TextSlice;
+  const auto& states = automaton.states;
+  std::vector<uint32_t> seen;
+  const uint32_t entry = automaton.rules[states[state].rule].entry;
+  std::vector<uint32_t> pending{state * TextSlice::kStates, entry * TextSlice::kStates};
+  // Bounds the search: a code point's body has a handful of states.
+  constexpr size_t kMaxPairs = 256;
+  bool yes = true;
+  while (yes && !pending.empty()) {
+    const uint32_t pair = pending.back();
+    pending.pop_back();
+    if (std::find(seen.begin(), seen.end(), pair) != seen.end()) continue;
+    seen.push_back(pair);
+    const automaton::State& st = states[pair / TextSlice::kStates];
+    const uint8_t slice_state = static_cast<uint8_t>(pair % TextSlice::kStates);
+    if (seen.size() > kMaxPairs || st.final || st.loop || st.set || st.call_begin != st.call_end) {
+      yes = false;
+      break;
+    }
+    for (unsigned b = 0; b < 256 && yes; ++b) {
+      const uint8_t after = TextSlice::next(slice_state, static_cast<uint8_t>(b));
+      if (after == TextSlice::kReject) continue;
+      bool has_edge = false;
+      for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {
+        const automaton::ByteEdge& e = automaton.byte_edges[k];
+        if (b < e.lo || b > e.hi) continue;
+        has_edge = true;
+        if (after == 0) {
+          yes = yes && states[e.target].returns_only;
+        } else {
+          pending.push_back(e.target * TextSlice::kStates + after);
+        }
+      }
+      yes = yes && has_edge;
+    }
+  }
+  one_char_runs_[state] = yes ? kYes : kNo;
+  return yes;
+}
+
+size_t CompiledGrammar::Impl::slice_chars_bound(const SegmentKey& key) const {
+  if (key.frames < 2 || key.frames > 3 || (key.frames == 2 && !key.exact)) return 0;
+  const automaton::State& loop = automaton.states[key.words[4]];
+  if (!loop.loop || automaton.rules[loop.rule].loop_body != automaton.states[key.words[0]].rule) return 0;
+  if (key.frames == 3) {
+    // After the last run the loop returns to this frame, which must refuse
+    // whatever a slice string goes on with at a code point boundary.
+    const automaton::State& after = automaton.states[key.words[8]];
+    if (after.final || after.loop || after.set || after.call_begin != after.call_end) return 0;
+    for (uint32_t k = after.byte_begin; k < after.byte_end; ++k) {
+      const automaton::ByteEdge& e = automaton.byte_edges[k];
+      for (unsigned b = e.lo; b <= e.hi; ++b) {
+        if (vocab::TextSlice::next(0, static_cast<uint8_t>(b)) != vocab::TextSlice::kReject) return 0;
+      }
+    }
+  }
+  if (!takes_one_char_per_run(key.words[0])) return 0;
+  const uint32_t runs_left = key.words[7];
+  return runs_left >= counter_cap ? kAllChars : size_t{runs_left} + 1;
+}
+
+const std::vector<uint32_t>& CompiledGrammar::Impl::slice_words_up_to(size_t chars) const {
+  const vocab::TextSlice& slice = vocabulary.text_slice();
+  if (chars == kAllChars) return slice.words();
+  if (slice_words_by_chars_.size() <= chars) slice_words_by_chars_.resize(chars + 1);
+  std::vector<uint32_t>& words = slice_words_by_chars_[chars];
+  if (words.empty()) {
+    words.assign(slice.words().size(), 0);
+    for (TokenId id : slice.tokens_up_to_chars(chars)) words[static_cast<uint32_t>(id) >> 5] |= uint32_t{1} << (id & 31);
+  }
+  return words;
+}
+
 uint32_t CompiledGrammar::Impl::sibling_state(uint32_t state, std::array<bool, 256>& differs) const {
   // A state whose byte edges, for most bytes, go where another state's go
   // classifies every token starting with such a byte as that state does:
@@ -369,6 +450,18 @@ const std::vector<uint32_t>* CompiledGrammar::Impl::merge_sibling(const TokenCla
 }
 
 Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
+  if (key.frames == 3 || (key.frames == 2 && key.exact)) {
+    std::lock_guard lock(compute_mutex);
+    if (const size_t chars = slice_chars_bound(key); chars > 0) {
+      ComputeContext& context = locked_context();
+      auto result = std::make_shared<TokenClasses>();
+      std::vector<TokenId> accepted;
+      if (!context.walker.classify_rest(context.stepper, context.start_of(key), accepted, result->uncertain)) {
+        return drop_context();
+      }
+      return finish(std::move(result), std::move(accepted), &slice_words_up_to(chars));
+    }
+  }
   if (const size_t frame = short_counter_frame(key); frame < key.frames) {
     auto refined = compute_short_counter(key, frame);
     if (!refined.ok() || refined.value()) return refined;

@@ -95,6 +95,26 @@ struct CompiledGrammar::Impl {
   // Below this many bytes absorbed, walking a bounded string whole takes
   // more than refining the uncertain tokens of its body.
   static constexpr size_t kMinAbsorbedBytes = 8;
+  // Strings of bounded length. For a key whose top frame is the body of a
+  // counter loop, a body that takes any one code point of the text slice
+  // per run, and whose next frame takes no byte a slice string can go on
+  // with (the closing quote), the slice tokens it accepts are exactly those
+  // of at most as many code points as the runs left, the current one
+  // included: that many (kAllChars for an uncapped loop), else 0. Such a
+  // key walks only the rest trie. Without it, the key one frame shorter
+  // would leave every slice token longer than the runs left uncertain,
+  // most of the vocabulary for a short string, to be walked token by token.
+  // With compute_mutex held.
+  static constexpr size_t kAllChars = ~size_t{0};
+  size_t slice_chars_bound(const matcher::SegmentKey& key) const;
+  // Whether every run of the body rule from `state` takes exactly one code
+  // point of any slice string (memoised in one_char_runs_).
+  bool takes_one_char_per_run(uint32_t state) const;
+  mutable std::vector<uint8_t> one_char_runs_;
+  // The slice tokens of at most c code points as mask words, by c
+  // (computed on first use).
+  const std::vector<uint32_t>& slice_words_up_to(size_t chars) const;
+  mutable std::vector<std::vector<uint32_t>> slice_words_by_chars_;
   // For a one-frame key: a state that classifies the tokens of most first
   // bytes as `state` does (`differs` gets the others), or kNoSibling.
   static constexpr uint32_t kNoSibling = ~uint32_t{0};

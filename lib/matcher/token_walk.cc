@@ -113,6 +113,18 @@ size_t TokenWalker::absorbed_bytes(Stepper& stepper, const Config& start) {
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                                std::vector<uint32_t>& uncertain, bool* slice_accepted,
                                const std::array<bool, 256>* first_bytes) {
+  return classify(stepper, start, accepted, uncertain, slice_accepted, first_bytes, false);
+}
+
+bool TokenWalker::classify_rest(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
+                                std::vector<uint32_t>& uncertain) {
+  bool slice_accepted = false;
+  return classify(stepper, start, accepted, uncertain, &slice_accepted, nullptr, true);
+}
+
+bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
+                           std::vector<uint32_t>& uncertain, bool* slice_accepted,
+                           const std::array<bool, 256>* first_bytes, bool rest_only) {
   const vocab::TokenTrie& trie = vocabulary_.trie();
   const vocab::TextSlice& slice = vocabulary_.text_slice();
   const auto& nodes = trie.nodes();
@@ -144,7 +156,7 @@ bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vecto
   // subtrees whose tokens all end by bounded_depth are accepted whole.
   uint32_t bounded_until = 0;
   size_t bounded_depth = 0;
-  const size_t root_bytes = absorbed_bytes(stepper, level_config_[0], 0);
+  const size_t root_bytes = rest_only ? kAllBytes : absorbed_bytes(stepper, level_config_[0], 0);
   *slice_accepted = root_bytes >= max_bytes;
   if (*slice_accepted) {
     rest_until = n;

@@ -64,6 +64,11 @@ class TokenWalker {
   bool classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                     std::vector<uint32_t>& uncertain, bool* slice_accepted,
                     const std::array<bool, 256>* first_bytes = nullptr);
+  // classify_all over the rest trie only (vocab/text_slice.h), for a
+  // configuration whose verdict on the slice tokens the caller settles by
+  // other means: no slice token lands in `accepted` or `uncertain`.
+  bool classify_rest(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
+                     std::vector<uint32_t>& uncertain);
   // For how many bytes some stack of `start` takes every string of the
   // text slice (kAllBytes: for good, 0: not at all).
   static constexpr size_t kAllBytes = ~size_t{0};
@@ -109,6 +114,9 @@ class TokenWalker {
     }
   };
 
+  bool classify(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
+                std::vector<uint32_t>& uncertain, bool* slice_accepted, const std::array<bool, 256>* first_bytes,
+                bool rest_only);
   void level(size_t depth);
   // For how many more bytes some stack of configuration `config` takes
   // every string of the text slice that continues from UTF-8 state

@@ -22,21 +22,35 @@ TextSlice::TextSlice(const TokenTrie& trie) {
   // path[d]: the node at depth d on the current path (depth-first order
   // visits each node after its parent).
   std::vector<uint32_t> path(1, 0);
+  // Code points begun on the path to each node (slice nodes only), and the
+  // slice tokens by that count.
+  std::vector<uint32_t> chars(n, 0);
+  std::vector<std::vector<TokenId>> tokens_of_chars(1);
   for (uint32_t i = 1; i < n; ++i) {
     const TrieNode& node = nodes[i];
     path.resize(node.depth + 1);
     path[node.depth] = i;
-    const uint8_t parent = state_[path[node.depth - 1]];
+    const uint32_t parent_node = path[node.depth - 1];
+    const uint8_t parent = state_[parent_node];
     state_[i] = parent == kReject ? kReject : next(parent, node.byte);
     if (state_[i] != kReject) {
+      chars[i] = chars[parent_node] + (parent == kBoundary ? 1 : 0);
+      if (tokens_of_chars.size() <= chars[i]) tokens_of_chars.resize(chars[i] + 1);
       for (uint32_t t = node.token_begin; t < node.token_end; ++t) {
         words_[ids[t] >> 5] |= uint32_t{1} << (ids[t] & 31);
         tokens_.push_back(ids[t]);
+        tokens_of_chars[chars[i]].push_back(ids[t]);
       }
     }
     tokens_before_[i + 1] = static_cast<uint32_t>(tokens_.size());
     outside_before[i + 1] = outside_before[i] + (state_[i] == kReject ? 1 : 0);
   }
+  chars_end_.push_back(0);
+  for (const std::vector<TokenId>& group : tokens_of_chars) {
+    by_chars_.insert(by_chars_.end(), group.begin(), group.end());
+    chars_end_.push_back(static_cast<uint32_t>(by_chars_.size()));
+  }
+  chars_end_.erase(chars_end_.begin());
   // A node is in the rest trie when it is outside the slice or has a
   // descendant outside it (the root always is).
   auto kept = [&](uint32_t i) {

@@ -16,6 +16,7 @@
 // Tested in tests/vocab/text_slice_test.cc.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -99,6 +100,13 @@ class TextSlice {
   std::span<const TokenId> tokens_between(uint32_t i, uint32_t j) const {
     return std::span<const TokenId>(tokens_).subspan(tokens_before_[i], tokens_before_[j] - tokens_before_[i]);
   }
+  // The slice tokens of at most `chars` code points (a cut-short last one
+  // counts), in no particular order: those a string of bounded length
+  // with room for `chars` more takes.
+  std::span<const TokenId> tokens_up_to_chars(size_t chars) const {
+    const size_t end = chars_end_[std::min(chars, chars_end_.size() - 1)];
+    return std::span<const TokenId>(by_chars_).first(end);
+  }
   // The rest trie, in depth-first order: rest_nodes()[p] is a node of the
   // full trie and rest_end()[p] the position after its subtree here.
   // Position 0 is the root. rest_position(n) is node n's position, or
@@ -109,7 +117,8 @@ class TextSlice {
   uint32_t rest_position(uint32_t node) const { return rest_position_[node]; }
   size_t memory_bytes() const {
     return words_.size() * 4 + state_.size() + tokens_.size() * sizeof(TokenId) + tokens_before_.size() * 4 +
-           rest_nodes_.size() * 4 + rest_end_.size() * 4 + rest_position_.size() * 4;
+           by_chars_.size() * sizeof(TokenId) + chars_end_.size() * 4 + rest_nodes_.size() * 4 + rest_end_.size() * 4 +
+           rest_position_.size() * 4;
   }
 
  private:
@@ -117,6 +126,8 @@ class TextSlice {
   std::vector<uint8_t> state_;
   std::vector<TokenId> tokens_;
   std::vector<uint32_t> tokens_before_;
+  std::vector<TokenId> by_chars_;     // slice tokens, fewest code points first
+  std::vector<uint32_t> chars_end_;  // by code points c: slice tokens of at most c
   std::vector<uint32_t> rest_nodes_;
   std::vector<uint32_t> rest_end_;
   std::vector<uint32_t> rest_position_;

@@ -255,14 +255,15 @@ namespace {
 
 // After each prefix, the fast mask equals the naive one (every token stepped
 // byte by byte), on a synthetic vocabulary and the cached real ones.
-void check_masks_after(const Grammar& grammar, const std::vector<std::string>& prefixes) {
+void check_masks_after(const Grammar& grammar, const std::vector<std::string>& prefixes,
+                       const CompileOptions& options = CompileOptions()) {
   std::vector<Vocabulary> vocabularies;
   vocabularies.push_back(small_vocabulary(17, 600));
   for (const char* name : {"llama3", "llama2"}) {
     if (auto v = cached_vocabulary(name)) vocabularies.push_back(std::move(*v));
   }
   for (const Vocabulary& v : vocabularies) {
-    auto compiled = CompiledGrammar::compile(grammar, v);
+    auto compiled = CompiledGrammar::compile(grammar, v, options);
     REQUIRE(compiled.ok());
     for (const std::string& prefix : prefixes) {
       INFO("vocabulary of " << v.size() << " tokens, after " << prefix);
@@ -301,6 +302,55 @@ TEST_CASE("keys of a key trie: masks equal the naive masks", "[matcher][differen
   // accept what it rejects.
   check_masks_after(string_body_grammars()[1],
                     {"\"", "\"a", "\"ab", "\"abc", "\"b", "\"ba", "\"x", "\"x\\", "\"\xc3\xa9"});
+}
+
+TEST_CASE("strings of bounded length: slice tokens by code points left", "[matcher][differential][tokenizer]") {
+  // Where a string's counter has fewer runs left than the longest token,
+  // its slice tokens are taken by how many code points they begin, without
+  // a walk: only while each run is one code point and what follows the
+  // loop refuses raw text. Each grammar is run down to its last run, with
+  // two-, three- and four-byte code points on the way.
+  auto quoted = [](auto&& body_of) {
+    Grammar g;
+    RuleId root = g.declare_rule("root");
+    g.set_root(root);
+    ExprId plain = g.char_class({{0x20, 0x21}, {0x23, 0x5B}, {0x5D, 0xD7FF}, {0xE000, 0x10FFFF}});
+    g.set_body(root, g.sequence({g.literal("\""), body_of(g, plain), g.literal("\""), g.char_class({{'0', '9'}})}));
+    REQUIRE(g.validate().ok());
+    return g;
+  };
+  CompileOptions counters;
+  counters.unroll_state_limit = 0;
+  const std::vector<std::string> runs_down = {
+      "\"", "\"a", "\"ab", "\"ab\xc3\xa9", "\"ab\xc3\xa9\xe4\xb8\xad", "\"ab\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80",
+      "\"ab\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80x", "\"ab\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80xy",
+      "\"ab\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80xyz", "\"ab\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80xyz\xc3",
+      "\"ab\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80xyz\xc3\xa9", "\"ab\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80xyz\xc3\xa9w"};
+  SECTION("at most ten code points") {
+    check_masks_after(quoted([](Grammar& g, ExprId ch) { return g.repeat(ch, 0, 10); }), runs_down, counters);
+  }
+  SECTION("three to ten code points") {
+    check_masks_after(quoted([](Grammar& g, ExprId ch) { return g.repeat(ch, 3, 10); }), runs_down, counters);
+  }
+  SECTION("raw text may follow the loop") {
+    check_masks_after(quoted([](Grammar& g, ExprId ch) {
+                        return g.sequence({g.repeat(ch, 0, 6), g.star(g.char_class({{'a', 'z'}}))});
+                      }),
+                      std::vector<std::string>(runs_down.begin(), runs_down.begin() + 9), counters);
+  }
+  SECTION("two code points a run") {
+    check_masks_after(
+        quoted([](Grammar& g, ExprId ch) { return g.repeat(g.sequence({ch, ch}), 0, 6); }), runs_down, counters);
+  }
+  SECTION("the whole document: the end follows the loop") {
+    Grammar g;
+    RuleId root = g.declare_rule("root");
+    g.set_root(root);
+    g.set_body(root, g.repeat(g.char_class({{0x20, 0x21}, {0x23, 0x5B}, {0x5D, 0x10FFFF}}), 0, 9));
+    REQUIRE(g.validate().ok());
+    check_masks_after(g, {"", "a", "ab", "ab\xc3\xa9", "ab\xc3\xa9\xe4\xb8\xad", "ab\xc3\xa9\xe4\xb8\xadxyz", "ab\xc3\xa9\xe4\xb8\xadxyzw"},
+                      counters);
+  }
 }
 
 }  // namespace sluice::testing

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,37 @@ TEST_CASE("the text slice holds exactly the tokens its definition names", "[voca
     REQUIRE(slice.tokens() == expected);
     REQUIRE(expected > 100);
     REQUIRE(expected < v.size());
+  }
+}
+
+TEST_CASE("slice tokens by the code points they begin", "[vocab][slice]") {
+  // A code point begins at every byte that is not a continuation byte
+  // (80-BF); a cut-short last one counts.
+  auto begun = [](std::string_view bytes) {
+    size_t n = 0;
+    for (char c : bytes) n += (static_cast<uint8_t>(c) & 0xC0) != 0x80 ? 1 : 0;
+    return n;
+  };
+  for (uint32_t seed : {5u, 6u}) {
+    Vocabulary v = random_vocabulary(seed);
+    const vocab::TextSlice& slice = v.text_slice();
+    const auto& words = slice.words();
+    size_t previous = 0;
+    for (size_t chars = 0; chars <= 7; ++chars) {
+      INFO("at most " << chars << " code points");
+      std::set<TokenId> want;
+      for (uint32_t id = 0; id < v.size(); ++id) {
+        const bool in_slice = (words[id >> 5] >> (id & 31)) & 1;
+        if (in_slice && begun(v.token_bytes(static_cast<TokenId>(id))) <= chars) want.insert(static_cast<TokenId>(id));
+      }
+      auto got = slice.tokens_up_to_chars(chars);
+      REQUIRE(std::set<TokenId>(got.begin(), got.end()) == want);
+      REQUIRE(got.size() == want.size());
+      REQUIRE(got.size() >= previous);
+      previous = got.size();
+    }
+    REQUIRE(previous == slice.tokens());
+    REQUIRE(slice.tokens_up_to_chars(~size_t{0}).size() == slice.tokens());
   }
 }
 
