@@ -139,6 +139,11 @@ Error CompiledGrammar::Impl::drop_context() const {
   return error;
 }
 
+NodeId CompiledGrammar::Impl::ComputeContext::bottom_of(const SegmentKey& key) {
+  const uint32_t* w = &key.words[4 * (key.frames - 1)];
+  return arena.intern(w[0], w[1] != 0, w[2], w[3], key.exact ? kRoot : kUnknown);
+}
+
 Config CompiledGrammar::Impl::ComputeContext::start_of(const SegmentKey& key) {
   // Only the top's own byte edges: what its calls and returns reach is in
   // the configuration as stacks of their own, with keys of their own.
@@ -216,7 +221,7 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
   auto result = std::make_shared<TokenClasses>();
   std::vector<uint32_t> accepted_nodes;
   if (!context.walker.classify_list(context.stepper, context.start_of(key), walked, accepted_nodes,
-                                    result->uncertain)) {
+                                    result->uncertain, &result->uncertain_pops)) {
     return drop_context();
   }
   if (accepted_nodes.size() == long_accepted && result->uncertain == base->uncertain) return base;
@@ -408,7 +413,7 @@ const std::vector<uint32_t>* CompiledGrammar::Impl::merge_sibling(const TokenCla
                                                                  const std::array<bool, 256>& differs,
                                                                  const std::vector<uint32_t>* slice_words,
                                                                  std::vector<TokenId>& accepted,
-                                                                 std::vector<uint32_t>& uncertain,
+                                                                 TokenClasses& result,
                                                                  std::vector<uint32_t>& words) const {
   // The walk covered the subtrees of the bytes that differ; the sibling's
   // classes stand everywhere else.
@@ -426,14 +431,30 @@ const std::vector<uint32_t>* CompiledGrammar::Impl::merge_sibling(const TokenCla
   for (TokenId id : sibling.accepted_ids) {
     if (!is_walked(trie.node_of_token()[id])) accepted.push_back(id);
   }
-  std::vector<uint32_t> kept;
-  for (uint32_t node : sibling.uncertain) {
-    if (!is_walked(node)) kept.push_back(node);
+  // After the first byte the two frames are twins, so the sibling's
+  // return depths hold too.
+  const bool with_pops = sibling.uncertain_pops.size() == sibling.uncertain.size() &&
+                         result.uncertain_pops.size() == result.uncertain.size();
+  // Both lists ascend: merged with their depths.
+  std::vector<uint32_t> walked_uncertain = std::move(result.uncertain);
+  std::vector<uint8_t> walked_pops = std::move(result.uncertain_pops);
+  result.uncertain.clear();
+  result.uncertain_pops.clear();
+  size_t a = 0;
+  auto take_walked_before = [&](uint32_t node) {
+    for (; a < walked_uncertain.size() && walked_uncertain[a] < node; ++a) {
+      result.uncertain.push_back(walked_uncertain[a]);
+      if (with_pops) result.uncertain_pops.push_back(walked_pops[a]);
+    }
+  };
+  for (size_t k = 0; k < sibling.uncertain.size(); ++k) {
+    const uint32_t node = sibling.uncertain[k];
+    if (is_walked(node)) continue;
+    take_walked_before(node);
+    result.uncertain.push_back(node);
+    if (with_pops) result.uncertain_pops.push_back(sibling.uncertain_pops[k]);
   }
-  const size_t walked_uncertain = uncertain.size();
-  uncertain.insert(uncertain.end(), kept.begin(), kept.end());
-  std::inplace_merge(uncertain.begin(), uncertain.begin() + static_cast<std::ptrdiff_t>(walked_uncertain),
-                     uncertain.end());
+  take_walked_before(~uint32_t{0});
   if (!sibling.dense) return slice_words;
   words = *sibling.dense;
   const auto& ids = trie.token_ids();
@@ -449,6 +470,29 @@ const std::vector<uint32_t>* CompiledGrammar::Impl::merge_sibling(const TokenCla
   return &words;
 }
 
+bool CompiledGrammar::Impl::refine(ComputeContext& context, const SegmentKey& key, const TokenClasses& base,
+                                   std::vector<uint32_t>& accepted_nodes, TokenClasses& result) const {
+  Stepper& stepper = context.stepper;
+  // A frame that records whether it consumed a byte may return into the
+  // bottom frame as a different node, and a node whose paths returned at
+  // several depths (or whose depths were not recorded) needs the segment's
+  // own configurations: then every token is walked whole. Lists run to
+  // tens of thousands of nodes, so they are walked as one, never split.
+  const std::vector<uint8_t>& pops = base.uncertain_pops;
+  const bool returned_once = pops.size() == base.uncertain.size() && !stepper.tracks_consumed() &&
+                             std::none_of(pops.begin(), pops.end(), [](uint8_t p) {
+                               return p == TokenWalker::kNoPop || p == TokenWalker::kManyPops;
+                             });
+  if (!returned_once) {
+    return context.walker.classify_list(stepper, context.start_of(key), base.uncertain, accepted_nodes,
+                                        result.uncertain, &result.uncertain_pops);
+  }
+  Config resumed;
+  if (!stepper.expand({context.bottom_of(key)}, resumed)) return false;
+  return context.walker.classify_popped(stepper, resumed, base.uncertain, pops, accepted_nodes, result.uncertain,
+                                        &result.uncertain_pops);
+}
+
 Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
   if (key.frames == 3 || (key.frames == 2 && key.exact)) {
     std::lock_guard lock(compute_mutex);
@@ -456,7 +500,8 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
       ComputeContext& context = locked_context();
       auto result = std::make_shared<TokenClasses>();
       std::vector<TokenId> accepted;
-      if (!context.walker.classify_rest(context.stepper, context.start_of(key), accepted, result->uncertain)) {
+      if (!context.walker.classify_rest(context.stepper, context.start_of(key), accepted, result->uncertain,
+                                        &result->uncertain_pops)) {
         return drop_context();
       }
       return finish(std::move(result), std::move(accepted), &slice_words_up_to(chars));
@@ -518,13 +563,13 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     }
     bool slice_accepted = false;
     if (!context.walker.classify_all(stepper, start, accepted, result->uncertain, &slice_accepted,
-                                     base ? &differs : nullptr)) {
+                                     base ? &differs : nullptr, &result->uncertain_pops)) {
       return fail();
     }
     const std::vector<uint32_t>* slice_words = slice_accepted ? &vocabulary.text_slice().words() : nullptr;
     std::vector<uint32_t> merged_words;
     if (base) {
-      slice_words = merge_sibling(*base, differs, slice_words, accepted, result->uncertain, merged_words);
+      slice_words = merge_sibling(*base, differs, slice_words, accepted, *result, merged_words);
     }
     if (signature) {
       auto finished = finish(std::move(result), std::move(accepted), slice_words);
@@ -548,15 +593,16 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     // end of the runs, every slice subtree short enough) and walks only
     // the rest.
     bool slice_accepted = false;
-    if (!context.walker.classify_all(stepper, start, accepted, result->uncertain, &slice_accepted)) return fail();
+    if (!context.walker.classify_all(stepper, start, accepted, result->uncertain, &slice_accepted, nullptr,
+                                     &result->uncertain_pops)) {
+      return fail();
+    }
     return finish(std::move(result), std::move(accepted),
                   slice_accepted ? &vocabulary.text_slice().words() : nullptr);
   } else {
     result->base = std::move(base);
     std::vector<uint32_t> accepted_nodes;
-    if (!context.walker.classify_list(stepper, start, result->base->uncertain, accepted_nodes, result->uncertain)) {
-      return fail();
-    }
+    if (!refine(context, key, *result->base, accepted_nodes, *result)) return fail();
     const auto& trie = vocabulary.trie();
     for (uint32_t node : accepted_nodes) {
       const auto& tn = trie.nodes()[node];

@@ -49,6 +49,9 @@ struct CompiledGrammar::Impl {
     }
     // The configuration of the key's frames over kUnknown (kRoot if exact).
     matcher::Config start_of(const matcher::SegmentKey& key);
+    // The node of the key's bottom frame alone (over kUnknown, or kRoot if
+    // exact): what the frames above it return into.
+    matcher::NodeId bottom_of(const matcher::SegmentKey& key);
     matcher::Arena arena;
     matcher::Stepper stepper;
     matcher::TokenWalker walker;
@@ -127,8 +130,15 @@ struct CompiledGrammar::Impl {
   // sibling's bitset in `words`, or slice_words when it has none).
   const std::vector<uint32_t>* merge_sibling(const matcher::TokenClasses& sibling, const std::array<bool, 256>& differs,
                                              const std::vector<uint32_t>* slice_words,
-                                             std::vector<TokenId>& accepted, std::vector<uint32_t>& uncertain,
+                                             std::vector<TokenId>& accepted, matcher::TokenClasses& result,
                                              std::vector<uint32_t>& words) const;
+  // The base's uncertain nodes classified for the key one frame deeper
+  // (accepted_nodes gets the accepted ones, result the uncertain ones with
+  // their return depths): those that returned below the base at one depth
+  // are walked on from the key's bottom frame (TokenWalker::classify_popped),
+  // the others whole.
+  bool refine(ComputeContext& context, const matcher::SegmentKey& key, const matcher::TokenClasses& base,
+              std::vector<uint32_t>& accepted_nodes, matcher::TokenClasses& result) const;
   std::shared_ptr<const matcher::TokenClasses> finish(std::shared_ptr<matcher::TokenClasses> result,
                                                       std::vector<TokenId> accepted,
                                                       const std::vector<uint32_t>* words = nullptr) const;

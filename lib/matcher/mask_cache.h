@@ -63,6 +63,9 @@ struct TokenClasses {
   std::shared_ptr<const std::vector<uint32_t>> dense;
   std::vector<TokenId> accepted_ids;
   std::vector<uint32_t> uncertain;       // trie nodes, ascending
+  // For each uncertain node, the depth at which its paths returned below
+  // the segment (TokenWalker::classify_all); empty when not recorded.
+  std::vector<uint8_t> uncertain_pops;
   bool accepts(TokenId id) const {
     if (dense && ((*dense)[static_cast<uint32_t>(id) >> 5] >> (id & 31) & 1)) return true;
     return std::binary_search(accepted_ids.begin(), accepted_ids.end(), id);
@@ -70,7 +73,7 @@ struct TokenClasses {
   size_t memory_bytes() const {
     const bool own_dense = dense && !(base && base->dense == dense);
     return sizeof(TokenClasses) + (own_dense ? dense->size() * 4 : 0) + accepted_ids.size() * 4 +
-           uncertain.size() * 4;
+           uncertain.size() * 4 + uncertain_pops.size();
   }
 };
 

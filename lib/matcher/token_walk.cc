@@ -78,6 +78,7 @@ void TokenWalker::level(size_t depth) {
   if (level_config_.size() <= depth) {
     level_config_.resize(depth + 1, kDead);
     level_uncertain_.resize(depth + 1, 0);
+    level_pops_.resize(depth + 1, kNoPop);
   }
 }
 
@@ -112,19 +113,20 @@ size_t TokenWalker::absorbed_bytes(Stepper& stepper, const Config& start) {
 
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                                std::vector<uint32_t>& uncertain, bool* slice_accepted,
-                               const std::array<bool, 256>* first_bytes) {
-  return classify(stepper, start, accepted, uncertain, slice_accepted, first_bytes, false);
+                               const std::array<bool, 256>* first_bytes, std::vector<uint8_t>* uncertain_pops) {
+  return classify(stepper, start, accepted, uncertain, slice_accepted, first_bytes, false, uncertain_pops);
 }
 
 bool TokenWalker::classify_rest(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
-                                std::vector<uint32_t>& uncertain) {
+                                std::vector<uint32_t>& uncertain, std::vector<uint8_t>* uncertain_pops) {
   bool slice_accepted = false;
-  return classify(stepper, start, accepted, uncertain, &slice_accepted, nullptr, true);
+  return classify(stepper, start, accepted, uncertain, &slice_accepted, nullptr, true, uncertain_pops);
 }
 
 bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                            std::vector<uint32_t>& uncertain, bool* slice_accepted,
-                           const std::array<bool, 256>* first_bytes, bool rest_only) {
+                           const std::array<bool, 256>* first_bytes, bool rest_only,
+                           std::vector<uint8_t>* uncertain_pops) {
   const vocab::TokenTrie& trie = vocabulary_.trie();
   const vocab::TextSlice& slice = vocabulary_.text_slice();
   const auto& nodes = trie.nodes();
@@ -137,6 +139,7 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
   std::sort(sorted.nodes.begin(), sorted.nodes.end());
   level_config_[0] = intern(sorted);
   level_uncertain_[0] = start.popped;
+  level_pops_[0] = start.popped ? kManyPops : kNoPop;
   const uint32_t n = static_cast<uint32_t>(nodes.size());
   // Below a node whose configuration absorbs the text slice, every slice
   // token is accepted at once and the walk goes on over the rest trie only,
@@ -192,6 +195,7 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
         for (uint32_t t = node.token_begin; t < node.token_end; ++t) accepted.push_back(ids[t]);
       } else if (parent_uncertain && node.token_begin != node.token_end) {
         uncertain.push_back(i);
+        if (uncertain_pops) uncertain_pops->push_back(level_pops_[d - 1]);
       }
     }
     if (node.subtree_end == i + 1) {
@@ -200,6 +204,7 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
     }
     const Config& here = configs_[next];
     const bool here_uncertain = parent_uncertain || here.popped;
+    const uint8_t here_pops = add_pop(level_pops_[d - 1], here.popped, d);
     if (here.empty()) {
       // The whole subtree below is decided here (its slice tokens too,
       // unless they were accepted already).
@@ -208,6 +213,7 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
           if (nodes[j].token_begin == nodes[j].token_end) continue;
           if (in_rest && slice.state(j) != vocab::TextSlice::kReject) continue;
           uncertain.push_back(j);
+          if (uncertain_pops) uncertain_pops->push_back(here_pops);
         }
       }
       i = next_node(i, true);
@@ -215,6 +221,7 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
     }
     level_config_[d] = next;
     level_uncertain_[d] = here_uncertain;
+    level_pops_[d] = here_pops;
     if (!in_rest && slice_state != vocab::TextSlice::kReject) {
       const size_t bytes = absorbed_bytes(stepper, next, slice_state);
       if (bytes >= max_bytes - d) {
@@ -235,7 +242,8 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
 }
 
 bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& list,
-                                std::vector<uint32_t>& accepted, std::vector<uint32_t>& uncertain) {
+                                std::vector<uint32_t>& accepted, std::vector<uint32_t>& uncertain,
+                                std::vector<uint8_t>* uncertain_pops) {
   // The same walk as classify_all, but only down the paths to listed nodes:
   // a subtree holding none is skipped whole, and so is every listed node
   // under a prefix that dies (they share its verdict). Rejected nodes are
@@ -250,6 +258,7 @@ bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std
   std::sort(sorted.nodes.begin(), sorted.nodes.end());
   level_config_[0] = intern(sorted);
   level_uncertain_[0] = start.popped;
+  level_pops_[0] = start.popped ? kManyPops : kNoPop;
   auto k = list.begin();
   uint32_t i = 1;
   while (k != list.end()) {
@@ -267,20 +276,98 @@ bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std
         accepted.push_back(i);
       } else if (parent_uncertain) {
         uncertain.push_back(i);
+        if (uncertain_pops) uncertain_pops->push_back(level_pops_[d - 1]);
       }
       ++k;
     }
     const Config& here = configs_[packed >> 1];
     const bool here_uncertain = parent_uncertain || here.popped;
+    const uint8_t here_pops = add_pop(level_pops_[d - 1], here.popped, d);
     if (here.empty()) {
       auto past = std::lower_bound(k, list.end(), node.subtree_end);
-      if (here_uncertain) uncertain.insert(uncertain.end(), k, past);
+      if (here_uncertain) {
+        if (uncertain_pops) uncertain_pops->insert(uncertain_pops->end(), past - k, here_pops);
+        uncertain.insert(uncertain.end(), k, past);
+      }
       k = past;
       i = node.subtree_end;
       continue;
     }
     level_config_[d] = packed >> 1;
     level_uncertain_[d] = here_uncertain;
+    level_pops_[d] = here_pops;
+    ++i;
+  }
+  return true;
+}
+
+bool TokenWalker::classify_popped(Stepper& stepper, const Config& resumed, const std::vector<uint32_t>& list,
+                                  const std::vector<uint8_t>& pops, std::vector<uint32_t>& accepted,
+                                  std::vector<uint32_t>& uncertain, std::vector<uint8_t>* uncertain_pops) {
+  // classify_list's walk, except that a path's configuration at its return
+  // depth is `resumed` and nothing is stepped above it. Paths that share a
+  // prefix share its returns, so listed nodes below one node agree on any
+  // return depth up to that node's.
+  const vocab::TokenTrie& trie = vocabulary_.trie();
+  const auto& nodes = trie.nodes();
+  if (list.empty()) return true;
+  if (memo_full()) clear_memo();
+  level(vocabulary_.max_token_bytes() + 1);
+  Config sorted = resumed;
+  std::sort(sorted.nodes.begin(), sorted.nodes.end());
+  const uint32_t resumed_id = intern(sorted);
+  size_t k = 0;
+  uint32_t i = 1;
+  while (k < list.size()) {
+    const vocab::TrieNode& node = nodes[i];
+    if (list[k] >= node.subtree_end) {
+      i = node.subtree_end;
+      continue;
+    }
+    const size_t d = node.depth;
+    const size_t returned_at = pops[k];
+    if (d <= returned_at) {
+      // A listed node lies deeper than its return depth, so none is here.
+      if (d == returned_at) {
+        level_config_[d] = resumed_id;
+        level_uncertain_[d] = resumed.popped;
+        level_pops_[d] = add_pop(kNoPop, resumed.popped, d);
+      }
+      ++i;
+      continue;
+    }
+    uint32_t packed = 0;
+    if (!transition(stepper, level_config_[d - 1], node.byte, &packed)) return false;
+    const bool parent_uncertain = level_uncertain_[d - 1];
+    if (list[k] == i) {
+      if (packed & 1) {
+        accepted.push_back(i);
+      } else if (parent_uncertain) {
+        uncertain.push_back(i);
+        if (uncertain_pops) uncertain_pops->push_back(level_pops_[d - 1]);
+      }
+      ++k;
+    }
+    const Config& here = configs_[packed >> 1];
+    const bool here_uncertain = parent_uncertain || here.popped;
+    const uint8_t here_pops = add_pop(level_pops_[d - 1], here.popped, d);
+    if (here.empty()) {
+      const size_t past =
+          static_cast<size_t>(std::lower_bound(list.begin() + static_cast<std::ptrdiff_t>(k), list.end(),
+                                               node.subtree_end) -
+                              list.begin());
+      if (here_uncertain) {
+        if (uncertain_pops) uncertain_pops->insert(uncertain_pops->end(), past - k, here_pops);
+        uncertain.insert(uncertain.end(), list.begin() + static_cast<std::ptrdiff_t>(k),
+                         list.begin() + static_cast<std::ptrdiff_t>(past));
+      }
+      k = past;
+      i = node.subtree_end;
+      continue;
+    }
+    level_config_[d] = packed >> 1;
+    level_uncertain_[d] = here_uncertain;
+    level_pops_[d] = here_pops;
     ++i;
   }
   return true;

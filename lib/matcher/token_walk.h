@@ -61,14 +61,20 @@ class TokenWalker {
   // every token of the vocabulary's text slice (vocab/text_slice.h) is
   // accepted too and left out of `accepted`. False on a budget error
   // (stepper.status()).
+  //
+  // With uncertain_pops, each uncertain node also gets the depth at which
+  // its paths returned below the segment, when that is one depth for them
+  // all (kManyPops otherwise): what classify_popped() needs.
+  static constexpr uint8_t kNoPop = 0, kManyPops = 0xFF;
   bool classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                     std::vector<uint32_t>& uncertain, bool* slice_accepted,
-                    const std::array<bool, 256>* first_bytes = nullptr);
+                    const std::array<bool, 256>* first_bytes = nullptr,
+                    std::vector<uint8_t>* uncertain_pops = nullptr);
   // classify_all over the rest trie only (vocab/text_slice.h), for a
   // configuration whose verdict on the slice tokens the caller settles by
   // other means: no slice token lands in `accepted` or `uncertain`.
   bool classify_rest(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
-                     std::vector<uint32_t>& uncertain);
+                     std::vector<uint32_t>& uncertain, std::vector<uint8_t>* uncertain_pops = nullptr);
   // For how many bytes some stack of `start` takes every string of the
   // text slice (kAllBytes: for good, 0: not at all).
   static constexpr size_t kAllBytes = ~size_t{0};
@@ -79,7 +85,20 @@ class TokenWalker {
   // uncertain ones (both ascending); the others are rejected. Walks only
   // the trie paths that lead to listed nodes, each prefix once.
   bool classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& nodes,
-                     std::vector<uint32_t>& accepted, std::vector<uint32_t>& uncertain);
+                     std::vector<uint32_t>& accepted, std::vector<uint32_t>& uncertain,
+                     std::vector<uint8_t>* uncertain_pops = nullptr);
+  // Refines a segment's uncertain nodes for the segment one frame deeper.
+  // Each listed node's paths returned below the shorter segment at one
+  // depth, pops[i] (from uncertain_pops), into the frame the deeper one
+  // adds; `resumed` is that frame's configuration as the return leaves it.
+  // A path that returned never took the whole token inside the shorter
+  // segment (the node would be accepted there), so the token's class here
+  // is its rest's class from `resumed`: the walk computes nothing above the
+  // return depth, and below it steps configurations that every segment
+  // ending in the same frame shares. Outputs as classify_list's.
+  bool classify_popped(Stepper& stepper, const Config& resumed, const std::vector<uint32_t>& nodes,
+                       const std::vector<uint8_t>& pops, std::vector<uint32_t>& accepted,
+                       std::vector<uint32_t>& uncertain, std::vector<uint8_t>* uncertain_pops);
 
   // The memo, for stepping one configuration at a time (the matcher's
   // accept path). Ids stay valid until the memo is dropped, which bumps
@@ -116,7 +135,12 @@ class TokenWalker {
 
   bool classify(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                 std::vector<uint32_t>& uncertain, bool* slice_accepted, const std::array<bool, 256>* first_bytes,
-                bool rest_only);
+                bool rest_only, std::vector<uint8_t>* uncertain_pops);
+  // The pops of a path after one more byte at `depth`.
+  static uint8_t add_pop(uint8_t pops, bool popped, size_t depth) {
+    if (!popped) return pops;
+    return pops != kNoPop || depth >= kManyPops ? kManyPops : static_cast<uint8_t>(depth);
+  }
   void level(size_t depth);
   // For how many more bytes some stack of configuration `config` takes
   // every string of the text slice that continues from UTF-8 state
@@ -134,6 +158,7 @@ class TokenWalker {
   std::vector<int32_t> transitions_;  // 256 per configuration; -1 unknown
   std::vector<uint32_t> level_config_;
   std::vector<uint8_t> level_uncertain_;
+  std::vector<uint8_t> level_pops_;
   std::vector<NodeId> raw_;
   SliceAbsorption* slice_absorption_ = nullptr;
   Config scratch_;
