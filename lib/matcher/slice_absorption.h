@@ -4,12 +4,14 @@
 // so a mask walk accepts all of them at once and walks only the rest.
 //
 // A pair (state, slice state) absorbs when every byte the slice allows
-// next has an edge, and every edge target absorbs at the slice state after
-// that byte: the greatest set closed under that rule. Requiring all targets
-// (not some) keeps the rule a plain AND over pairs; the automata of string
-// bodies and of key tries are deterministic on text, so it loses nothing
-// there. Pairs are decided on demand and remembered, by a depth-first
-// search with Tarjan's strongly connected components.
+// next has an edge, and for each such byte some edge target absorbs at the
+// slice state after that byte: the greatest set closed under that rule.
+// "Some", not "every": the automaton of an unanchored pattern (".*ab.*")
+// has two edges on "a" from its first state, one that goes on searching
+// and one that tries the match; the first alone takes every slice string,
+// and one stack that does is all a mask walk needs. Pairs are decided on
+// demand and remembered: the pairs a question reaches are explored, then
+// dropped while some byte of theirs leads only to dropped pairs.
 //
 // A state may also be asked about as the body of a counter loop with runs
 // to spare (`looped`): a byte edge into a final state with no edges of its
@@ -36,25 +38,28 @@ class SliceAbsorption {
 
  private:
   static constexpr uint8_t kUnknown = 0, kAbsorbs = 1, kRefuses = 2;
-  struct Visit {
-    uint32_t pair;
-    uint32_t index, low;
-    uint32_t successors_begin;  // this pair's successors in successors_
-    uint32_t next_successor;
-    uint32_t successors_end;
+  // Pairs one question may explore; past it the answer is no.
+  static constexpr size_t kMaxPairs = size_t{1} << 16;
+  struct Piece {
+    uint32_t begin, end;  // successor pairs in successors_
   };
-  // Appends the successor pairs of `pair` to successors_; false when some
-  // byte the slice allows has no edge.
-  bool add_successors(uint32_t pair);
+  struct Pair {
+    uint32_t pieces_begin, pieces_end;  // in pieces_
+    bool refuses;
+  };
+  // Appends the pieces of `pair` (the bytes the slice allows, grouped by
+  // their successor pairs); false when some such byte has no edge.
+  bool add_pieces(uint32_t pair);
 
   const automaton::Automaton& automaton_;
   // Pairs: (looped x states + state) x TextSlice::kStates + slice state.
   std::vector<uint8_t> verdicts_;
-  std::vector<uint32_t> index_of_;  // search index + 1 per pair, 0 if unseen this search
-  std::vector<Visit> path_;
-  std::vector<uint32_t> components_;
+  std::vector<uint32_t> index_of_;  // position in seen_ + 1, 0 if not seen in this question
+  std::vector<uint32_t> seen_;
+  std::vector<Pair> pairs_;  // by position in seen_
+  std::vector<Piece> pieces_;
   std::vector<uint32_t> successors_;
-  std::vector<uint32_t> seen_;  // pairs given a search index in this search
+  std::vector<unsigned> cuts_;
 };
 
 }  // namespace sluice::matcher
