@@ -140,16 +140,16 @@ bool SliceAbsorption::absorbs(uint32_t state, uint8_t slice_state, bool looped) 
       }
     }
   }
-  // Past the bound nothing is recorded and the answer is no: a walk that
-  // does not take the slice as a block is slower, never wrong.
-  bool absorbed = false;
+  // Past the bound the answer is no, for the root only (the others stay
+  // undecided): a walk that does not take the slice as a block is slower,
+  // never wrong.
   for (size_t i = 0; i < seen_.size(); ++i) {
     if (!too_many) verdicts_[seen_[i]] = pairs_[i].refuses ? kRefuses : kAbsorbs;
     index_of_[seen_[i]] = 0;
   }
-  if (!too_many) absorbed = verdicts_[root] == kAbsorbs;
+  if (too_many) verdicts_[root] = kRefuses;
   seen_.clear();
-  return absorbed;
+  return verdicts_[root] == kAbsorbs;
 }
 
 }  // namespace sluice::matcher

@@ -39,7 +39,7 @@ class SliceAbsorption {
  private:
   static constexpr uint8_t kUnknown = 0, kAbsorbs = 1, kRefuses = 2;
   // Pairs one question may explore; past it the answer is no.
-  static constexpr size_t kMaxPairs = size_t{1} << 16;
+  static constexpr size_t kMaxPairs = size_t{1} << 13;
   struct Piece {
     uint32_t begin, end;  // successor pairs in successors_
   };
