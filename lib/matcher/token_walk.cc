@@ -244,78 +244,39 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
 bool TokenWalker::classify_list(Stepper& stepper, const Config& start, const std::vector<uint32_t>& list,
                                 std::vector<uint32_t>& accepted, std::vector<uint32_t>& uncertain,
                                 std::vector<uint8_t>* uncertain_pops) {
-  // The same walk as classify_all, but only down the paths to listed nodes:
-  // a subtree holding none is skipped whole, and so is every listed node
-  // under a prefix that dies (they share its verdict). Rejected nodes are
-  // never touched one by one: lists run to tens of thousands of nodes (all
-  // the tokens that start with a space, say) and most die together.
-  const vocab::TokenTrie& trie = vocabulary_.trie();
-  const auto& nodes = trie.nodes();
-  if (list.empty()) return true;
-  if (memo_full()) clear_memo();
-  level(vocabulary_.max_token_bytes() + 1);
-  Config sorted = start;
-  std::sort(sorted.nodes.begin(), sorted.nodes.end());
-  level_config_[0] = intern(sorted);
-  level_uncertain_[0] = start.popped;
-  level_pops_[0] = start.popped ? kManyPops : kNoPop;
-  auto k = list.begin();
-  uint32_t i = 1;
-  while (k != list.end()) {
-    const vocab::TrieNode& node = nodes[i];
-    if (*k >= node.subtree_end) {
-      i = node.subtree_end;
-      continue;
-    }
-    const size_t d = node.depth;
-    uint32_t packed = 0;
-    if (!transition(stepper, level_config_[d - 1], node.byte, &packed)) return false;
-    const bool parent_uncertain = level_uncertain_[d - 1];
-    if (*k == i) {
-      if (packed & 1) {
-        accepted.push_back(i);
-      } else if (parent_uncertain) {
-        uncertain.push_back(i);
-        if (uncertain_pops) uncertain_pops->push_back(level_pops_[d - 1]);
-      }
-      ++k;
-    }
-    const Config& here = configs_[packed >> 1];
-    const bool here_uncertain = parent_uncertain || here.popped;
-    const uint8_t here_pops = add_pop(level_pops_[d - 1], here.popped, d);
-    if (here.empty()) {
-      auto past = std::lower_bound(k, list.end(), node.subtree_end);
-      if (here_uncertain) {
-        if (uncertain_pops) uncertain_pops->insert(uncertain_pops->end(), past - k, here_pops);
-        uncertain.insert(uncertain.end(), k, past);
-      }
-      k = past;
-      i = node.subtree_end;
-      continue;
-    }
-    level_config_[d] = packed >> 1;
-    level_uncertain_[d] = here_uncertain;
-    level_pops_[d] = here_pops;
-    ++i;
-  }
-  return true;
+  return walk_list(stepper, start, list, nullptr, accepted, uncertain, uncertain_pops);
 }
 
 bool TokenWalker::classify_popped(Stepper& stepper, const Config& resumed, const std::vector<uint32_t>& list,
                                   const std::vector<uint8_t>& pops, std::vector<uint32_t>& accepted,
                                   std::vector<uint32_t>& uncertain, std::vector<uint8_t>* uncertain_pops) {
-  // classify_list's walk, except that a path's configuration at its return
-  // depth is `resumed` and nothing is stepped above it. Paths that share a
-  // prefix share its returns, so listed nodes below one node agree on any
-  // return depth up to that node's.
+  return walk_list(stepper, resumed, list, &pops, accepted, uncertain, uncertain_pops);
+}
+
+bool TokenWalker::walk_list(Stepper& stepper, const Config& from, const std::vector<uint32_t>& list,
+                            const std::vector<uint8_t>* returned, std::vector<uint32_t>& accepted,
+                            std::vector<uint32_t>& uncertain, std::vector<uint8_t>* uncertain_pops) {
+  // The same walk as classify_all, but only down the paths to listed nodes:
+  // a subtree holding none is skipped whole, and so is every listed node
+  // under a prefix that dies (they share its verdict). Rejected nodes are
+  // never touched one by one: lists run to tens of thousands of nodes (all
+  // the tokens that start with a space, say) and most die together.
+  //
+  // With return depths, a path's configuration at its depth is `from` and
+  // nothing is stepped above it. Paths that share a prefix share its
+  // returns, so listed nodes below one node agree on any return depth up
+  // to that node's.
   const vocab::TokenTrie& trie = vocabulary_.trie();
   const auto& nodes = trie.nodes();
   if (list.empty()) return true;
   if (memo_full()) clear_memo();
   level(vocabulary_.max_token_bytes() + 1);
-  Config sorted = resumed;
+  Config sorted = from;
   std::sort(sorted.nodes.begin(), sorted.nodes.end());
-  const uint32_t resumed_id = intern(sorted);
+  const uint32_t from_id = intern(sorted);
+  level_config_[0] = from_id;
+  level_uncertain_[0] = from.popped;
+  level_pops_[0] = from.popped ? kManyPops : kNoPop;
   size_t k = 0;
   uint32_t i = 1;
   while (k < list.size()) {
@@ -325,13 +286,13 @@ bool TokenWalker::classify_popped(Stepper& stepper, const Config& resumed, const
       continue;
     }
     const size_t d = node.depth;
-    const size_t returned_at = pops[k];
+    const size_t returned_at = returned ? (*returned)[k] : 0;
     if (d <= returned_at) {
       // A listed node lies deeper than its return depth, so none is here.
       if (d == returned_at) {
-        level_config_[d] = resumed_id;
-        level_uncertain_[d] = resumed.popped;
-        level_pops_[d] = add_pop(kNoPop, resumed.popped, d);
+        level_config_[d] = from_id;
+        level_uncertain_[d] = from.popped;
+        level_pops_[d] = add_pop(kNoPop, from.popped, d);
       }
       ++i;
       continue;
@@ -352,16 +313,13 @@ bool TokenWalker::classify_popped(Stepper& stepper, const Config& resumed, const
     const bool here_uncertain = parent_uncertain || here.popped;
     const uint8_t here_pops = add_pop(level_pops_[d - 1], here.popped, d);
     if (here.empty()) {
-      const size_t past =
-          static_cast<size_t>(std::lower_bound(list.begin() + static_cast<std::ptrdiff_t>(k), list.end(),
-                                               node.subtree_end) -
-                              list.begin());
+      const auto first = list.begin() + static_cast<std::ptrdiff_t>(k);
+      const auto past = std::lower_bound(first, list.end(), node.subtree_end);
       if (here_uncertain) {
-        if (uncertain_pops) uncertain_pops->insert(uncertain_pops->end(), past - k, here_pops);
-        uncertain.insert(uncertain.end(), list.begin() + static_cast<std::ptrdiff_t>(k),
-                         list.begin() + static_cast<std::ptrdiff_t>(past));
+        if (uncertain_pops) uncertain_pops->insert(uncertain_pops->end(), past - first, here_pops);
+        uncertain.insert(uncertain.end(), first, past);
       }
-      k = past;
+      k = static_cast<size_t>(past - list.begin());
       i = node.subtree_end;
       continue;
     }

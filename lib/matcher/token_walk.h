@@ -133,6 +133,11 @@ class TokenWalker {
     }
   };
 
+  // classify_list (returned null: from `from` at the root) and
+  // classify_popped (from `from` at each node's return depth).
+  bool walk_list(Stepper& stepper, const Config& from, const std::vector<uint32_t>& list,
+                 const std::vector<uint8_t>* returned, std::vector<uint32_t>& accepted,
+                 std::vector<uint32_t>& uncertain, std::vector<uint8_t>* uncertain_pops);
   bool classify(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
                 std::vector<uint32_t>& uncertain, bool* slice_accepted, const std::array<bool, 256>* first_bytes,
                 bool rest_only, std::vector<uint8_t>* uncertain_pops);
