@@ -325,7 +325,9 @@ const std::vector<uint32_t>& CompiledGrammar::Impl::slice_words_up_to(size_t cha
   std::vector<uint32_t>& words = slice_words_by_chars_[chars];
   if (words.empty()) {
     words.assign(slice.words().size(), 0);
-    for (TokenId id : slice.tokens_up_to_chars(chars)) words[static_cast<uint32_t>(id) >> 5] |= uint32_t{1} << (id & 31);
+    for (TokenId id : slice.tokens_up_to_chars(chars)) {
+      words[static_cast<uint32_t>(id) >> 5] |= uint32_t{1} << (id & 31);
+    }
   }
   return words;
 }

@@ -352,7 +352,9 @@ TEST_CASE("strings of bounded length: slice tokens by code points left", "[match
     g.set_root(root);
     g.set_body(root, g.repeat(g.char_class({{0x20, 0x21}, {0x23, 0x5B}, {0x5D, 0x10FFFF}}), 0, 9));
     REQUIRE(g.validate().ok());
-    check_masks_after(g, {"", "a", "ab", "ab\xc3\xa9", "ab\xc3\xa9\xe4\xb8\xad", "ab\xc3\xa9\xe4\xb8\xadxyz", "ab\xc3\xa9\xe4\xb8\xadxyzw"},
+    check_masks_after(g,
+                      {"", "a", "ab", "ab\xc3\xa9", "ab\xc3\xa9\xe4\xb8\xad", "ab\xc3\xa9\xe4\xb8\xadxyz",
+                       "ab\xc3\xa9\xe4\xb8\xadxyzw"},
                       counters);
   }
 }
