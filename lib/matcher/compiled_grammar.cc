@@ -224,7 +224,12 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute_short
                                     result->uncertain, &result->uncertain_pops)) {
     return drop_context();
   }
-  if (accepted_nodes.size() == long_accepted && result->uncertain == base->uncertain) return base;
+  // The same classes (and return depths, which deeper keys refine from)
+  // as the base: the base itself.
+  if (accepted_nodes.size() == long_accepted && result->uncertain == base->uncertain &&
+      result->uncertain_pops == base->uncertain_pops) {
+    return base;
+  }
   // The base's tokens, less the long ones no longer accepted, plus the
   // uncertain ones accepted now.
   std::vector<TokenId> lost, gained;
