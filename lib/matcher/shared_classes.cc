@@ -1,6 +1,7 @@
 // Implements matcher/shared_classes.h.
 #include "matcher/shared_classes.h"
 
+#include <deque>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -122,8 +123,15 @@ std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton&
 }
 
 struct SharedClassCache::Impl {
+  struct Entry {
+    std::shared_ptr<const TokenClasses> classes;
+    size_t bytes = 0;
+  };
   mutable std::shared_mutex mutex;
-  std::unordered_map<Key, std::shared_ptr<const TokenClasses>, KeyHash> map;
+  std::unordered_map<Key, Entry, KeyHash> map;
+  // Keys in insertion order, oldest first (elements of a node-based map
+  // keep their address across rehashing).
+  std::deque<const Key*> order;
   size_t bytes = 0;
 };
 
@@ -140,7 +148,7 @@ std::shared_ptr<const TokenClasses> SharedClassCache::find(uint64_t vocabulary_s
   Key key{vocabulary_serial, signature};
   std::shared_lock lock(impl_->mutex);
   auto it = impl_->map.find(key);
-  return it == impl_->map.end() ? nullptr : it->second;
+  return it == impl_->map.end() ? nullptr : it->second.classes;
 }
 
 void SharedClassCache::insert(uint64_t vocabulary_serial, std::vector<uint32_t> signature,
@@ -149,11 +157,19 @@ void SharedClassCache::insert(uint64_t vocabulary_serial, std::vector<uint32_t> 
   if (size > max_bytes) return;
   Key key{vocabulary_serial, std::move(signature)};
   std::unique_lock lock(impl_->mutex);
-  if (impl_->bytes + size > max_bytes) {
-    impl_->map.clear();
-    impl_->bytes = 0;
+  // The oldest entries make room, a few at a time: dropping all of them at
+  // once (tens of thousands of bitsets) would stall this insert, and the
+  // mask it belongs to, for tens of milliseconds.
+  while (impl_->bytes + size > max_bytes && !impl_->order.empty()) {
+    auto oldest = impl_->map.find(*impl_->order.front());
+    impl_->order.pop_front();
+    impl_->bytes -= oldest->second.bytes;
+    impl_->map.erase(oldest);
   }
-  if (impl_->map.emplace(std::move(key), std::move(classes)).second) impl_->bytes += size;
+  auto [it, inserted] = impl_->map.emplace(std::move(key), Impl::Entry{std::move(classes), size});
+  if (!inserted) return;
+  impl_->bytes += size;
+  impl_->order.push_back(&it->first);
 }
 
 size_t SharedClassCache::bytes() const {
@@ -168,6 +184,7 @@ size_t SharedClassCache::entries() const {
 
 void SharedClassCache::clear() {
   std::unique_lock lock(impl_->mutex);
+  impl_->order.clear();
   impl_->map.clear();
   impl_->bytes = 0;
 }

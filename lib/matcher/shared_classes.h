@@ -11,9 +11,9 @@
 // expensive full-vocabulary walks happen once per process.
 //
 // The cache is bounded by CompileOptions::max_shared_mask_cache_bytes (the
-// bound of whichever grammar inserts); past it, every entry is dropped
-// (entries in use stay alive through their shared_ptr). Safe for concurrent
-// use.
+// bound of whichever grammar inserts); past it, the oldest entries are
+// dropped until the new one fits (entries in use stay alive through their
+// shared_ptr). Safe for concurrent use.
 //
 // Tested in tests/matcher/shared_classes_test.cc.
 #pragma once
