@@ -134,7 +134,7 @@ TEST_CASE("an identical grammar compiled again adds no shared entries", "[matche
   CHECK(matcher::SharedClassCache::instance().entries() == entries);
 }
 
-TEST_CASE("the shared cache drops its oldest entries to stay within its bound", "[matcher][shared]") {
+TEST_CASE("the shared cache drops its oldest entries to stay within its bound", "[matcher][shared_cache]") {
   // Regression: past the bound the whole cache was dropped at once, which
   // in a MaskBench run stalled one mask for 50 ms (57,175 entries freed).
   matcher::SharedClassCache& cache = matcher::SharedClassCache::instance();
