@@ -289,6 +289,7 @@ class Compiler {
     if (!node->is_object()) return error_at(ErrorCode::kParseError, node, "a schema must be an object or a boolean");
     const Json& s = *node;
     bool old_ref = draft_ <= JsonSchemaDraft::kDraft7;
+    if (!only_refers(s, old_ref)) f.holds.push_back(node);
     if (auto it = s.find("$ref"); it != s.end()) {
       if (!it->is_string()) return bad_type(&*it, "$ref", "a string");
       Result<const Json*> target = index_.resolve(node, it->get<std::string>());
@@ -306,6 +307,23 @@ class Compiler {
       if (f.never) return {};
     }
     return {};
+  }
+
+  // A schema that is its `$ref` target and nothing else: where siblings of
+  // `$ref` are ignored, or where every sibling is an annotation. Such nodes
+  // are left out of Flat::holds, so that two wrappers of one target count as
+  // the same part. Unknown keywords count as constraints here, which can only
+  // keep a branch that might have been dropped.
+  static bool only_refers(const Json& schema, bool old_ref) {
+    if (!schema.contains("$ref")) return false;
+    if (old_ref) return true;
+    static const std::set<std::string, std::less<>> kAnnotations = {
+        "$ref",     "$id",      "id",          "$schema",  "$comment",  "$anchor", "$defs",
+        "definitions", "title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly"};
+    for (auto it = schema.begin(); it != schema.end(); ++it) {
+      if (!kAnnotations.contains(it.key())) return false;
+    }
+    return true;
   }
 
   Status flatten_keyword(const Json* schema, const std::string& k, const Json* v, Flat& f, uint32_t depth,
@@ -650,9 +668,35 @@ class Compiler {
     return f;
   }
 
+  // One conjunction left by distribute(), and the nesting depth it was
+  // reached at.
+  struct Leaf {
+    Flat flat;
+    uint32_t depth;
+  };
+
   Result<ExprId> compile_flat(Flat f, uint32_t depth, uint32_t level, uint32_t branches) {
-    if (f.never) return grammar_.nothing();
-    if (Status st = check_budget(); !st.ok()) return st.error();
+    std::vector<Leaf> leaves;
+    if (Status st = distribute(std::move(f), depth, branches, leaves); !st.ok()) return st.error();
+    std::vector<Flat*> flats;
+    for (Leaf& leaf : leaves) flats.push_back(&leaf.flat);
+    const std::vector<bool> keep = unsubsumed(flats);
+    std::vector<ExprId> alternatives;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      if (!keep[i]) continue;
+      Result<ExprId> e = compile_leaf(std::move(leaves[i].flat), leaves[i].depth, level);
+      if (!e.ok()) return e.error();
+      alternatives.push_back(*e);
+    }
+    return grammar_.choice(std::move(alternatives));
+  }
+
+  // Rewrites f as a union of conjunctions free of anyOf/oneOf, if/then/else
+  // and `not`: the disjunctions are distributed, each conditional becomes
+  // (if and then) or (not-if and else), and each complement is folded in.
+  Status distribute(Flat f, uint32_t depth, uint32_t branches, std::vector<Leaf>& leaves) {
+    if (f.never) return {};
+    if (Status st = check_budget(); !st.ok()) return st;
     if (!f.disjunctions.empty()) {
       Disjunction d = std::move(f.disjunctions.front());
       f.disjunctions.erase(f.disjunctions.begin());
@@ -662,7 +706,7 @@ class Compiler {
       std::vector<Flat> flats;
       for (const Json* b : d.branches) {
         Result<Flat> fb = with(f, {b}, depth + 1);
-        if (!fb.ok()) return fb.error();
+        if (!fb.ok()) return fb.status();
         flats.push_back(std::move(*fb));
       }
       // oneOf: where two branches may overlap, each must exclude the other
@@ -674,43 +718,94 @@ class Compiler {
           for (size_t j = i + 1; j < flats.size(); ++j) {
             if (flats[i].never || flats[j].never) continue;
             Result<bool> disjoint = provably_disjoint(flats[i], flats[j], depth);
-            if (!disjoint.ok()) return disjoint.error();
+            if (!disjoint.ok()) return disjoint.status();
             if (!*disjoint) {
-              flats[i].nots.push_back(d.branches[j]);
-              flats[j].nots.push_back(d.branches[i]);
+              exclude(flats[i], d.branches[j]);
+              exclude(flats[j], d.branches[i]);
               overlaps[i] = overlaps[j] = "branches " + std::to_string(i) + " and " + std::to_string(j);
             }
           }
         }
       }
-      std::vector<ExprId> alternatives;
+      // A branch that adds nothing to what another adds (often one whose
+      // schema f already holds) covers that other, whose distribution is
+      // skipped: pruning here, not only among the leaves, keeps the product
+      // of several such disjunctions from being built at all.
+      std::vector<Flat*> siblings;
+      for (Flat& fb : flats) siblings.push_back(&fb);
+      const std::vector<bool> keep = unsubsumed(siblings);
       for (size_t i = 0; i < flats.size(); ++i) {
-        Result<ExprId> e =
-            compile_flat(std::move(flats[i]), depth + 1, level, branches + static_cast<uint32_t>(d.branches.size()));
-        if (!e.ok()) {
-          if (!overlaps[i].empty() && e.error().code == ErrorCode::kUnsupported && e.error().excerpt == "not") {
-            Status st = unsupported("oneOf", d.holder,
-                                    overlaps[i] + " are not provably disjoint and one has no expressible complement");
-            if (!st.ok()) return st.error();
+        if (!keep[i]) continue;
+        Status st =
+            distribute(std::move(flats[i]), depth + 1, branches + static_cast<uint32_t>(d.branches.size()), leaves);
+        if (!st.ok()) {
+          if (!overlaps[i].empty() && st.error().code == ErrorCode::kUnsupported && st.error().excerpt == "not") {
+            Status one_of = unsupported("oneOf", d.holder,
+                                        overlaps[i] + " are not provably disjoint and one has no expressible complement");
+            if (!one_of.ok()) return one_of;
           }
-          return e.error();
+          return st;
         }
-        alternatives.push_back(*e);
       }
-      return grammar_.choice(std::move(alternatives));
+      return {};
     }
     if (!f.conditionals.empty()) {
       const Json* holder = f.conditionals.back();
       f.conditionals.pop_back();
-      return compile_conditional(std::move(f), holder, depth, level, branches);
+      return distribute_conditional(std::move(f), holder, depth, branches, leaves);
     }
     if (!f.nots.empty()) {
-      if (Status st = apply_nots(f, depth); !st.ok()) return st.error();
-      if (f.never) return grammar_.nothing();
+      if (Status st = apply_nots(f, depth); !st.ok()) return st;
+      if (f.never) return {};
       // A complement may have become a disjunction (or merged schemas with
       // conditionals of their own); those are handled first.
-      if (!f.disjunctions.empty() || !f.conditionals.empty()) return compile_flat(std::move(f), depth + 1, level, branches);
+      if (!f.disjunctions.empty() || !f.conditionals.empty()) return distribute(std::move(f), depth + 1, branches, leaves);
     }
+    leaves.push_back({std::move(f), depth});
+    return {};
+  }
+
+  static void exclude(Flat& f, const Json* schema) {
+    f.nots.push_back(schema);
+    f.fails.push_back(schema);
+  }
+
+  // A union needs none of its conjunctions that hold (and fail) every
+  // schema another one does: those allow only what the other allows. This
+  // is what keeps allOf over several if/then with anyOf in each from
+  // compiling the product of the anyOfs, most of which repeat one branch.
+  // Conjunctions are compared by their parts, never by their languages, so
+  // one that could add anything is kept. Returns which of `flats` to keep
+  // (of equal ones, the first).
+  static std::vector<bool> unsubsumed(const std::vector<Flat*>& flats) {
+    for (Flat* f : flats) {
+      for (std::vector<const Json*>* parts : {&f->holds, &f->fails}) {
+        std::sort(parts->begin(), parts->end());
+        parts->erase(std::unique(parts->begin(), parts->end()), parts->end());
+      }
+    }
+    std::vector<size_t> by_size(flats.size());
+    std::iota(by_size.begin(), by_size.end(), 0);
+    auto parts = [&](size_t i) { return flats[i]->holds.size() + flats[i]->fails.size(); };
+    std::stable_sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) { return parts(a) < parts(b); });
+    std::vector<size_t> kept;
+    std::vector<bool> keep(flats.size(), false);
+    for (size_t i : by_size) {
+      const Flat& f = *flats[i];
+      bool subsumed = std::any_of(kept.begin(), kept.end(), [&](size_t k) {
+        const Flat& g = *flats[k];
+        return std::includes(f.holds.begin(), f.holds.end(), g.holds.begin(), g.holds.end()) &&
+               std::includes(f.fails.begin(), f.fails.end(), g.fails.begin(), g.fails.end());
+      });
+      if (!subsumed) {
+        kept.push_back(i);
+        keep[i] = true;
+      }
+    }
+    return keep;
+  }
+
+  Result<ExprId> compile_leaf(Flat f, uint32_t depth, uint32_t level) {
     if (options_.whitespace == JsonWhitespace::kPretty && level >= options_.max_pretty_depth) {
       f.types &= static_cast<uint8_t>(~(kArray | kObject));
       if (f.enum_values) {
@@ -745,30 +840,28 @@ class Compiler {
   }
 
   // if/then/else: (if and then) or (not-if and else), where "not if" is
-  // expressible (see negate()).
-  Result<ExprId> compile_conditional(Flat f, const Json* holder, uint32_t depth, uint32_t level, uint32_t branches) {
+  // expressible (see apply_nots()).
+  Status distribute_conditional(Flat f, const Json* holder, uint32_t depth, uint32_t branches,
+                                std::vector<Leaf>& leaves) {
     const Json* cond = &(*holder)["if"];
     const Json* then_s = holder->contains("then") ? &(*holder)["then"] : nullptr;
     const Json* else_s = holder->contains("else") ? &(*holder)["else"] : nullptr;
-    if (!then_s && !else_s) return compile_flat(std::move(f), depth, level, branches);
+    if (!then_s && !else_s) return distribute(std::move(f), depth, branches, leaves);
     Result<Flat> yes = with(f, {cond}, depth + 1);
-    if (!yes.ok()) return yes.error();
+    if (!yes.ok()) return yes.status();
     if (then_s) {
       yes = with(std::move(*yes), {then_s}, depth + 1);
-      if (!yes.ok()) return yes.error();
+      if (!yes.ok()) return yes.status();
     }
     Flat no = f;
-    no.nots.push_back(cond);
+    exclude(no, cond);
     if (else_s) {
       Result<Flat> r = with(std::move(no), {else_s}, depth + 1);
-      if (!r.ok()) return r.error();
+      if (!r.ok()) return r.status();
       no = std::move(*r);
     }
-    Result<ExprId> a = compile_flat(std::move(*yes), depth + 1, level, branches + 2);
-    if (!a.ok()) return a.error();
-    Result<ExprId> b = compile_flat(std::move(no), depth + 1, level, branches + 2);
-    if (!b.ok()) return b.error();
-    return grammar_.choice({*a, *b});
+    if (Status st = distribute(std::move(*yes), depth + 1, branches + 2, leaves); !st.ok()) return st;
+    return distribute(std::move(no), depth + 1, branches + 2, leaves);
   }
 
   // ------------------------------------------------------------------ not

@@ -75,6 +75,13 @@ struct Flat {
   std::vector<Disjunction> disjunctions;
   std::vector<const Json*> nots;
   std::vector<const Json*> conditionals;  // schemas holding `if`
+
+  // What the conjunction is made of: the schema nodes merged into it, and
+  // those it must fail (`not`, a false `if`, another oneOf branch). A Flat
+  // whose parts include all of another's allows nothing the other does not,
+  // which is how the compiler drops subsumed branches of a distribution.
+  std::vector<const Json*> holds;
+  std::vector<const Json*> fails;
 };
 
 }  // namespace sluice::json_schema
