@@ -34,9 +34,58 @@ void fixpoint(const Grammar& grammar, std::vector<bool>& expr_fact, std::vector<
   }
 }
 
+// permutation_completable with dependencies: a search over which of each
+// triggered dependency's needs to add. The JSON Schema compiler keeps its
+// size small (few dependencies, few needs each, at most one member beyond
+// the required ones needed for `min`); see sluice/grammar.h.
+bool completable_with_dependencies(const PermutationLimits& e, uint64_t written, uint64_t count, uint64_t start_count,
+                                   uint64_t usable, bool separator_usable, uint64_t triggers) {
+  const uint64_t missing = e.required & ~written;
+  if (missing & ~usable) return false;
+  written |= missing;
+  count += static_cast<uint64_t>(__builtin_popcountll(missing));
+  if (e.max != kUnbounded && count > e.max) return false;
+  for (const PermutationDependency& d : e.dependencies) {
+    if (!(written & d.trigger)) continue;
+    if (std::any_of(d.needs.begin(), d.needs.end(), [&](uint64_t need) { return (need & ~written) == 0; })) continue;
+    for (uint64_t need : d.needs) {
+      const uint64_t add = need & ~written;
+      if ((add & ~usable) == 0 &&
+          completable_with_dependencies(e, written | add, count + static_cast<uint64_t>(__builtin_popcountll(add)),
+                                        start_count, usable, separator_usable, triggers)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  // Every triggered dependency is met: what is left is the count.
+  const uint64_t total = std::max<uint64_t>(count, e.min);
+  if (e.max != kUnbounded && total > e.max) return false;
+  // Writing more than one member, or one after others, takes a separator.
+  if (!separator_usable && total > start_count && (start_count > 0 || total > 1)) return false;
+  if (count >= e.min) return true;
+  // Members that trigger nothing new (a repeatable one written already has
+  // its dependency met by now), or a trigger whose dependency can be met.
+  if (usable & e.repeatable & (~triggers | written)) return true;
+  const uint64_t quiet = usable & ~written & ~triggers;
+  if (e.min - count <= static_cast<uint64_t>(__builtin_popcountll(quiet))) return true;
+  for (uint64_t left = usable & triggers & ~written; left; left &= left - 1) {
+    const uint64_t bit = left & (~left + 1);
+    if (completable_with_dependencies(e, written | bit, count + 1, start_count, usable, separator_usable, triggers)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool permutation_completable(const PermutationLimits& e, uint64_t written, uint32_t count, uint64_t usable, bool separator_usable) {
+  if (!e.dependencies.empty()) {
+    uint64_t triggers = 0;
+    for (const PermutationDependency& d : e.dependencies) triggers |= d.trigger;
+    return completable_with_dependencies(e, written, count, count, usable, separator_usable, triggers);
+  }
   const uint64_t missing = e.required & ~written;
   if (missing & ~usable) return false;
   const uint64_t after_required = uint64_t{count} + static_cast<uint64_t>(__builtin_popcountll(missing));

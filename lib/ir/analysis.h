@@ -57,9 +57,23 @@ struct PermutationLimits {
   uint64_t repeatable = 0;
   uint32_t min = 0;
   uint32_t max = kUnbounded;
-  static PermutationLimits of(const Expr& e) { return {e.required, e.repeatable, e.min, e.max}; }
+  std::vector<PermutationDependency> dependencies;
+  static PermutationLimits of(const Expr& e) { return {e.required, e.repeatable, e.min, e.max, e.dependencies}; }
+  // Whether every dependency whose trigger is in `written` has one of its
+  // needs in it too.
+  bool dependencies_met(uint64_t written) const {
+    for (const PermutationDependency& d : dependencies) {
+      if (!(written & d.trigger)) continue;
+      if (std::none_of(d.needs.begin(), d.needs.end(), [&](uint64_t need) { return (need & ~written) == 0; })) {
+        return false;
+      }
+    }
+    return true;
+  }
   // Whether the permutation may end here.
-  bool complete(const PermutationProgress& p) const { return (required & ~p.written) == 0 && p.count >= min; }
+  bool complete(const PermutationProgress& p) const {
+    return (required & ~p.written) == 0 && p.count >= min && dependencies_met(p.written);
+  }
   // Whether `member` may be written next (its completability aside).
   bool may_write(const PermutationProgress& p, uint32_t member) const {
     const uint64_t bit = uint64_t{1} << member;

@@ -140,9 +140,17 @@ ExprId Grammar::add(Expr expr) {
   return static_cast<ExprId>(exprs_.size() - 1);
 }
 
-ExprId Grammar::empty() { return add(Expr{ExprKind::kEmpty, 0, 0, 0, {}, {}, {}}); }
+ExprId Grammar::empty() {
+  Expr expr;
+  expr.kind = ExprKind::kEmpty;
+  return add(std::move(expr));
+}
 
-ExprId Grammar::nothing() { return add(Expr{ExprKind::kNothing, 0, 0, 0, {}, {}, {}}); }
+ExprId Grammar::nothing() {
+  Expr expr;
+  expr.kind = ExprKind::kNothing;
+  return add(std::move(expr));
+}
 
 ExprId Grammar::literal(std::string_view utf8) {
   if (utf8.empty()) return empty();
@@ -223,8 +231,28 @@ ExprId Grammar::ref(RuleId rule) {
 }
 
 ExprId Grammar::permutation(ExprId separator, std::vector<ExprId> members, uint64_t required, uint64_t repeatable,
-                            uint32_t min, uint32_t max) {
+                            uint32_t min, uint32_t max, std::vector<PermutationDependency> dependencies) {
+  auto dead_members = [&] {
+    uint64_t dead = 0;
+    for (size_t i = 0; i < members.size() && i < 64; ++i) {
+      if (exprs_[members[i]].kind == ExprKind::kNothing) dead |= uint64_t{1} << i;
+    }
+    return dead;
+  };
+  uint64_t dead = dead_members();
+  for (bool changed = !dependencies.empty(); changed;) {
+    changed = false;
+    for (const PermutationDependency& d : dependencies) {
+      if (!d.trigger || (d.trigger & dead)) continue;
+      if (std::all_of(d.needs.begin(), d.needs.end(), [&](uint64_t need) { return (need & dead) != 0; })) {
+        members[static_cast<size_t>(__builtin_ctzll(d.trigger))] = nothing();
+        dead = dead_members();
+        changed = true;
+      }
+    }
+  }
   std::vector<ExprId> kept;
+  std::vector<uint64_t> new_bit(std::min<size_t>(members.size(), 64), 0);
   uint64_t kept_required = 0, kept_repeatable = 0;
   for (size_t i = 0; i < members.size(); ++i) {
     const bool is_required = i < 64 && (required >> i & 1);
@@ -236,18 +264,45 @@ ExprId Grammar::permutation(ExprId separator, std::vector<ExprId> members, uint6
       const uint64_t bit = uint64_t{1} << kept.size();
       if (is_required) kept_required |= bit;
       if (i < 64 && (repeatable >> i & 1)) kept_repeatable |= bit;
+      if (i < 64) new_bit[i] = bit;
     }
     kept.push_back(members[i]);
+  }
+  auto remap = [&](uint64_t mask) {
+    uint64_t out = 0;
+    for (; mask; mask &= mask - 1) out |= new_bit[static_cast<size_t>(__builtin_ctzll(mask))];
+    return out;
+  };
+  std::vector<PermutationDependency> kept_dependencies;
+  uint64_t triggers = 0;
+  for (const PermutationDependency& d : dependencies) {
+    if (!d.trigger || (d.trigger & dead)) continue;
+    PermutationDependency r{remap(d.trigger), {}};
+    bool always = false;
+    for (uint64_t need : d.needs) {
+      if (need & dead) continue;
+      const uint64_t mapped = remap(need);
+      always = always || (mapped & ~(r.trigger | kept_required)) == 0;
+      r.needs.push_back(mapped);
+    }
+    if (always) continue;
+    triggers |= r.trigger;
+    kept_dependencies.push_back(std::move(r));
   }
   const auto required_count = static_cast<uint32_t>(__builtin_popcountll(kept_required));
   if (min > max || required_count > max) return nothing();
   if (kept.empty()) return min == 0 ? empty() : nothing();
   if (max == 0) return empty();
   if (exprs_[separator].kind == ExprKind::kNothing) {
-    // At most one member can be written.
-    if (min > 1 || required_count > 1) return nothing();
+    // At most one member can be written, and a trigger left here needs
+    // another member with it.
+    if (min > 1 || required_count > 1 || (kept_required & triggers)) return nothing();
     if (required_count == 1) return kept[static_cast<size_t>(__builtin_ctzll(kept_required))];
-    ExprId any = choice(kept);
+    std::vector<ExprId> alone;
+    for (size_t i = 0; i < kept.size(); ++i) {
+      if (i >= 64 || !(triggers >> i & 1)) alone.push_back(kept[i]);
+    }
+    ExprId any = choice(std::move(alone));
     return min == 0 ? optional(any) : any;
   }
   Expr expr;
@@ -256,6 +311,7 @@ ExprId Grammar::permutation(ExprId separator, std::vector<ExprId> members, uint6
   expr.max = max;
   expr.required = kept_required;
   expr.repeatable = kept_repeatable;
+  expr.dependencies = std::move(kept_dependencies);
   expr.children.push_back(separator);
   expr.children.insert(expr.children.end(), kept.begin(), kept.end());
   return add(std::move(expr));
@@ -292,7 +348,12 @@ Status Grammar::validate() const {
                                                           std::to_string(kMaxPermutationCount));
       }
       const uint64_t member_bits = (uint64_t{1} << members) - 1;
-      if ((e.required | e.repeatable) & ~member_bits) {
+      uint64_t dependency_bits = 0;
+      for (const PermutationDependency& d : e.dependencies) {
+        dependency_bits |= d.trigger;
+        for (uint64_t need : d.needs) dependency_bits |= need;
+      }
+      if ((e.required | e.repeatable | dependency_bits) & ~member_bits) {
         return make_error(ErrorCode::kInternal, "permutation mask names a member that does not exist");
       }
     }
@@ -379,6 +440,14 @@ void print_expr(const Grammar& g, ExprId id, int context, std::string& out) {
         const uint64_t bit = uint64_t{1} << (i - 1);
         if (e.required & bit) out += '!';
         if (e.repeatable & bit) out += '*';
+      }
+      for (const PermutationDependency& d : e.dependencies) {
+        // "; 3 -> 1 2 | 4": when member 3 is written, so are 1 and 2, or 4.
+        out += "; " + std::to_string(__builtin_ctzll(d.trigger)) + " ->";
+        for (size_t k = 0; k < d.needs.size(); ++k) {
+          if (k > 0) out += " |";
+          for (uint64_t need = d.needs[k]; need; need &= need - 1) out += " " + std::to_string(__builtin_ctzll(need));
+        }
       }
       out += ">";
       if (e.min != 0 || e.max != kUnbounded) {

@@ -24,7 +24,8 @@ ExprId build_node(Grammar& out, const Expr& node, std::vector<ExprId> children, 
     case ExprKind::kPermutation: {
       const ExprId separator = children[0];
       children.erase(children.begin());
-      return out.permutation(separator, std::move(children), node.required, node.repeatable, node.min, node.max);
+      return out.permutation(separator, std::move(children), node.required, node.repeatable, node.min, node.max,
+                             node.dependencies);
     }
   }
   return out.nothing();

@@ -101,6 +101,16 @@ std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton&
       out.push_back(limits.min);
       out.push_back(limits.max);
       out.push_back(rule.set_separator_usable ? 1u : 0u);
+      out.push_back(static_cast<uint32_t>(limits.dependencies.size()));
+      for (const PermutationDependency& d : limits.dependencies) {
+        out.push_back(static_cast<uint32_t>(d.needs.size()));
+        for (uint64_t word : d.needs) {
+          out.push_back(static_cast<uint32_t>(word));
+          out.push_back(static_cast<uint32_t>(word >> 32));
+        }
+        out.push_back(static_cast<uint32_t>(d.trigger));
+        out.push_back(static_cast<uint32_t>(d.trigger >> 32));
+      }
     }
     out.push_back(st.byte_end - st.byte_begin);
     for (uint32_t k = st.byte_begin; k < st.byte_end; ++k) {

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "ir/analysis.h"
 
 using sluice::Grammar;
@@ -96,23 +98,76 @@ TEST_CASE("analysis: when a permutation can still complete") {
   using sluice::ir::PermutationLimits;
   using sluice::ir::permutation_completable;
   // Members 0..3; 0 and 1 required; 3 repeatable.
-  const PermutationLimits limits{0b0011, 0b1000, 0, sluice::kUnbounded};
+  const PermutationLimits limits{0b0011, 0b1000, 0, sluice::kUnbounded, {}};
   CHECK(permutation_completable(limits, 0, 0, 0b1111, true));
   CHECK_FALSE(permutation_completable(limits, 0, 0, 0b1110, true));  // required member 0 unusable
   CHECK_FALSE(permutation_completable(limits, 0, 0, 0b1111, false));  // two members need a separator
   CHECK(permutation_completable(limits, 0b0011, 2, 0b0011, false));   // done already
   CHECK_FALSE(permutation_completable(limits, 0b0001, 1, 0b1111, false));
   // max 2: once an optional member is written, both required ones no longer fit.
-  const PermutationLimits capped{0b0011, 0, 0, 2};
+  const PermutationLimits capped{0b0011, 0, 0, 2, {}};
   CHECK(permutation_completable(capped, 0b0001, 1, 0b1111, true));
   CHECK_FALSE(permutation_completable(capped, 0b0100, 1, 0b1111, true));
   // min 3 with two optional members left, or with a repeatable one.
-  const PermutationLimits at_least_three{0, 0, 3, sluice::kUnbounded};
+  const PermutationLimits at_least_three{0, 0, 3, sluice::kUnbounded, {}};
   CHECK(permutation_completable(at_least_three, 0b0001, 1, 0b0111, true));
   CHECK_FALSE(permutation_completable(at_least_three, 0b0001, 1, 0b0011, true));
-  const PermutationLimits repeat_to_three{0, 0b0010, 3, sluice::kUnbounded};
+  const PermutationLimits repeat_to_three{0, 0b0010, 3, sluice::kUnbounded, {}};
   CHECK(permutation_completable(repeat_to_three, 0b0011, 2, 0b0011, true));
   // Nullable view: no members at all is fine only without required members or min.
   CHECK(permutation_completable(PermutationLimits{}, 0, 0, 0, false));
-  CHECK_FALSE(permutation_completable(PermutationLimits{0, 0, 1, sluice::kUnbounded}, 0, 0, 0, true));
+  CHECK_FALSE(permutation_completable(PermutationLimits{0, 0, 1, sluice::kUnbounded, {}}, 0, 0, 0, true));
+}
+
+namespace {
+
+// The definition: some set of members written from here on (each at most
+// once unless repeatable, only usable ones) ends the permutation.
+bool completable_by_enumeration(const sluice::ir::PermutationLimits& limits, uint64_t written, uint32_t count,
+                                uint64_t usable, bool separator_usable, uint32_t members) {
+  const uint64_t all = (uint64_t{1} << members) - 1;
+  for (uint64_t added = 0; added <= all; ++added) {
+    if ((added & ~usable) || (added & written & ~limits.repeatable)) continue;
+    const uint64_t set = written | added;
+    if ((limits.required & ~set) || !limits.dependencies_met(set)) continue;
+    // Repeatable members written again add to the count only.
+    const bool can_repeat = (set & limits.repeatable & usable) != 0;
+    for (uint32_t again = 0; again <= (can_repeat ? 8u : 0u); ++again) {
+      const uint64_t final_count = count + static_cast<uint64_t>(__builtin_popcountll(added)) + again;
+      if (final_count < limits.min || (limits.max != sluice::kUnbounded && final_count > limits.max)) continue;
+      if (!separator_usable && final_count > count && (count > 0 || final_count > 1)) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("analysis: completion with dependencies agrees with enumerating what is left (random, fixed seed)") {
+  std::mt19937_64 rng(7);
+  const uint32_t members = 5;
+  size_t completable = 0, not_completable = 0;
+  for (int round = 0; round < 20000; ++round) {
+    sluice::ir::PermutationLimits limits;
+    limits.required = rng() & (rng() & 0x1F);
+    limits.repeatable = (rng() % 2 == 0) ? uint64_t{1} << (rng() % members) : 0;
+    limits.min = static_cast<uint32_t>(rng() % 4);
+    limits.max = rng() % 3 == 0 ? static_cast<uint32_t>(limits.min + rng() % 4) : sluice::kUnbounded;
+    for (size_t k = 0, n = 1 + rng() % 3; k < n; ++k) {
+      sluice::PermutationDependency d{uint64_t{1} << (rng() % members), {}};
+      for (size_t a = 0, alternatives = 1 + rng() % 2; a < alternatives; ++a) d.needs.push_back(rng() & 0x1F);
+      limits.dependencies.push_back(d);
+    }
+    const uint64_t written = rng() & (rng() & 0x1F);
+    const uint64_t usable = rng() & 0x1F | (rng() & 0x1F);
+    const auto count = static_cast<uint32_t>(__builtin_popcountll(written) + (rng() % 4 == 0 ? 1 : 0));
+    const bool separator_usable = rng() % 5 != 0;
+    const bool expected = completable_by_enumeration(limits, written, count, usable, separator_usable, members);
+    INFO("round " << round);
+    CHECK(sluice::ir::permutation_completable(limits, written, count, usable, separator_usable) == expected);
+    ++(expected ? completable : not_completable);
+  }
+  CHECK(completable > 500);
+  CHECK(not_completable > 500);
 }

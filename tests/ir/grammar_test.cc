@@ -83,6 +83,31 @@ TEST_CASE("permutation builder drops impossible members and simplifies") {
   CHECK(g.expr(g.permutation(comma, {none}, 0, 0)).kind == sluice::ExprKind::kEmpty);
 }
 
+TEST_CASE("permutation dependencies follow the members left, and go where they cannot matter") {
+  Grammar g;
+  const sluice::ExprId comma = g.literal(",");
+  const sluice::ExprId a = g.literal("a"), b = g.literal("b"), c = g.literal("c"), d = g.literal("d");
+  const sluice::ExprId none = g.nothing();
+  // Members none, a, b, c, d (bits 0-4), d required. a needs b or the
+  // missing member; c needs only the missing member, so c itself goes; b
+  // needs d, which is always written, so that dependency goes.
+  const sluice::ExprId p = g.permutation(comma, {none, a, b, c, d}, 0b10000, 0, 0, sluice::kUnbounded,
+                                         {{0b00010, {0b00100, 0b00001}}, {0b01000, {0b00001}}, {0b00100, {0b10000}}});
+  const sluice::Expr& e = g.expr(p);
+  REQUIRE(e.kind == ExprKind::kPermutation);
+  CHECK(e.children == std::vector<sluice::ExprId>{comma, a, b, d});
+  CHECK(e.required == 0b100);
+  REQUIRE(e.dependencies.size() == 1);
+  CHECK(e.dependencies[0].trigger == 0b001);
+  CHECK(e.dependencies[0].needs == std::vector<uint64_t>{0b010});
+  const sluice::RuleId root = g.declare_rule("root");
+  g.set_root(root);
+  g.set_body(root, p);
+  CHECK(g.to_string().find("; 0 -> 1>") != std::string::npos);
+  // No separator: a trigger cannot be written alone.
+  CHECK(g.permutation(none, {a, b}, 0, 0, 1, sluice::kUnbounded, {{0b01, {0b10}}}) == b);
+}
+
 TEST_CASE("validate bounds permutations to the members a frame can track") {
   auto validate = [](uint32_t members, uint64_t repeatable, uint32_t max) {
     Grammar g;

@@ -39,6 +39,29 @@ class SchemaMaker {
  public:
   SchemaMaker(std::mt19937_64& rng, bool draft7) : rng_(rng), draft7_(draft7) {}
 
+  // A dependency on keys: dependentRequired, or dependentSchemas with
+  // `required` or an anyOf of `required` (the draft-7 spelling is
+  // `dependencies` for both).
+  Json key_dependency() {
+    const std::string trigger = kKeys[rng_() % kKeys.size()];
+    auto some_keys = [&] {
+      Json keys = Json::array();
+      for (const std::string& key : kKeys) {
+        if (key != trigger && rng_() % 3 == 0) keys.push_back(key);
+      }
+      if (keys.empty()) keys.push_back(trigger == "a" ? "b" : "a");
+      return keys;
+    };
+    Json dependency;
+    switch (rng_() % 3) {
+      case 0: dependency = some_keys(); break;
+      case 1: dependency = {{"required", some_keys()}}; break;
+      default: dependency = {{"anyOf", Json::array({{{"required", some_keys()}}, {{"required", some_keys()}}})}};
+    }
+    if (draft7_) return {{"dependencies", {{trigger, dependency}}}};
+    return {{dependency.is_array() ? "dependentRequired" : "dependentSchemas", {{trigger, dependency}}}};
+  }
+
   // A schema whose complement the compiler expresses, for `not`, `if` and
   // oneOf branches: otherwise most random schemas would be declined.
   Json negatable_atom() {
@@ -87,7 +110,7 @@ class SchemaMaker {
       for (size_t i = 0; i < n; ++i) list.push_back(schema(depth - 1));
       return list;
     };
-    switch (rng_() % 6) {
+    switch (rng_() % 7) {
       case 0: return {{"allOf", children(2 + rng_() % 3)}};
       case 1: return {{"anyOf", children(2 + rng_() % 2)}};
       case 2: return {{"oneOf", Json::array({negatable_atom(), rng_() % 2 ? negatable_atom() : schema(depth - 1)})}};
@@ -97,6 +120,7 @@ class SchemaMaker {
         return s;
       }
       case 4: return {{"not", negatable_atom()}};
+      case 5: return key_dependency();
       default: return atom();
     }
   }
@@ -132,7 +156,7 @@ Json random_instance(std::mt19937_64& rng) {
 
 }  // namespace
 
-TEST_CASE("random allOf/anyOf/oneOf/if/not schemas: the grammar accepts exactly what the validator does",
+TEST_CASE("random allOf/anyOf/oneOf/if/not/dependency schemas: the grammar accepts exactly what the validator does",
           "[json_schema][distribution]") {
   std::mt19937_64 rng(20261127);
   size_t compiled_schemas = 0, accepted = 0, rejected = 0;

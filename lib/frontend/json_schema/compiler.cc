@@ -1546,6 +1546,88 @@ class Compiler {
     return out;
   }
 
+  // Moves the dependencies that only require keys into f.key_dependencies,
+  // where the object will take any order (so a permutation tracks its keys
+  // and checks them at the end): dependentRequired, and dependentSchemas
+  // that are `required`, or an anyOf of `required`, alone. Branching on each
+  // trigger instead makes 2^k copies of the object for k dependencies, all
+  // alive at every key. Within the budgets below the permutation's search
+  // for a completion stays small (ir::permutation_completable).
+  Status keep_dependencies_on_keys(Flat& f, std::vector<std::string>& names, uint32_t depth) {
+    static constexpr size_t kMaxKeyDependencies = 16;
+    static constexpr size_t kMaxNeedCombinations = 256;
+    if (f.dependent_required.empty() && f.dependent_schemas.empty()) return {};
+    if (f.min_properties > 1 || (f.max_properties != UINT64_MAX && f.max_properties > kMaxPermutationCount)) return {};
+    std::vector<std::pair<std::string, std::vector<std::vector<std::string>>>> kept = f.key_dependencies;
+    std::vector<std::string> all_names = names;
+    size_t combinations = 1;
+    for (const auto& [trigger, alternatives] : kept) combinations *= alternatives.size();
+    auto take = [&](const std::string& trigger, std::vector<std::vector<std::string>> alternatives) {
+      if (kept.size() >= kMaxKeyDependencies || combinations * alternatives.size() > kMaxNeedCombinations) return false;
+      combinations *= alternatives.size();
+      for (const auto& alternative : alternatives) {
+        for (const std::string& n : alternative) {
+          if (std::find(all_names.begin(), all_names.end(), n) == all_names.end()) all_names.push_back(n);
+        }
+      }
+      kept.push_back({trigger, std::move(alternatives)});
+      return true;
+    };
+    std::vector<std::pair<std::string, std::vector<std::string>>> other_required;
+    for (auto& [trigger, needs] : f.dependent_required) {
+      if (!take(trigger, {needs})) other_required.push_back({trigger, needs});
+    }
+    std::vector<std::pair<std::string, const Json*>> other_schemas;
+    for (const auto& [trigger, schema] : f.dependent_schemas) {
+      Result<std::optional<std::vector<std::vector<std::string>>>> alternatives = required_alternatives(schema, depth);
+      if (!alternatives.ok()) return alternatives.status();
+      if (!*alternatives || !take(trigger, std::move(**alternatives))) other_schemas.push_back({trigger, schema});
+    }
+    // Only where every name fits one permutation frame, with a member for
+    // other keys; otherwise the object keeps schema order and branches.
+    const size_t frame = options_.property_order == PropertyOrder::kAny
+                             ? kMaxPermutationMembers
+                             : std::min<size_t>(options_.max_any_order_properties, kMaxPermutationMembers);
+    if (all_names.size() + 1 > frame || kept.size() == f.key_dependencies.size()) return {};
+    names = std::move(all_names);
+    f.key_dependencies = std::move(kept);
+    f.dependent_required = std::move(other_required);
+    f.dependent_schemas = std::move(other_schemas);
+    return {};
+  }
+
+  // The alternative sets of keys a schema requires when it is `required`
+  // alone, or an anyOf whose branches are (each may add to the outer
+  // `required`); nullopt for any other schema.
+  Result<std::optional<std::vector<std::vector<std::string>>>> required_alternatives(const Json* schema,
+                                                                                      uint32_t depth) {
+    using Alternatives = std::optional<std::vector<std::vector<std::string>>>;
+    auto only_required = [](Flat flat) {
+      flat.required.clear();
+      flat.holds.clear();
+      flat.fails.clear();
+      flat.disjunctions.clear();
+      return !flat.never && flat.types == kAllTypes && !flat.enum_values && flat.layers.empty() &&
+             simple_flat_rest(flat);
+    };
+    Result<Flat> outer = with(Flat{}, {schema}, depth + 1);
+    if (!outer.ok()) return outer.status();
+    if (!only_required(*outer) || outer->disjunctions.size() > 1) return Alternatives();
+    if (outer->disjunctions.empty()) return Alternatives(std::vector<std::vector<std::string>>{outer->required});
+    const Disjunction& d = outer->disjunctions.front();
+    if (d.one_of) return Alternatives();
+    std::vector<std::vector<std::string>> alternatives;
+    for (const Json* branch : d.branches) {
+      Result<Flat> inner = with(Flat{}, {branch}, depth + 1);
+      if (!inner.ok()) return inner.status();
+      if (!only_required(*inner) || !inner->disjunctions.empty()) return Alternatives();
+      std::vector<std::string> need = outer->required;
+      need.insert(need.end(), inner->required.begin(), inner->required.end());
+      alternatives.push_back(std::move(need));
+    }
+    return Alternatives(std::move(alternatives));
+  }
+
   Result<ExprId> compile_object(Flat f, uint32_t depth, uint32_t level) {
     // Names in first-seen order across layers, then required-only names.
     std::vector<std::string> names;
@@ -1561,8 +1643,9 @@ class Compiler {
       for (const std::string& d : deps) add_name(d);
     }
     for (const auto& [n, s] : f.dependent_schemas) add_name(n);
+    if (Status st = keep_dependencies_on_keys(f, names, depth); !st.ok()) return st.error();
 
-    // Dependencies: branch on whether the trigger is present.
+    // Other dependencies: branch on whether the trigger is present.
     if (!f.dependent_required.empty() || !f.dependent_schemas.empty()) {
       std::string trigger;
       std::vector<std::string> needs;
@@ -1653,7 +1736,9 @@ class Compiler {
     // within the order budgets.
     const size_t tracked = members.size() + (extra ? 1 : 0);
     if (options_.property_order == PropertyOrder::kAny || tracked <= options_.max_any_order_properties) {
-      if (std::optional<ExprId> object = any_order_object(members, extra, min_p, max_p, level)) return *object;
+      if (std::optional<ExprId> object = any_order_object(members, extra, min_p, max_p, level, f.key_dependencies)) {
+        return *object;
+      }
       if (options_.property_order == PropertyOrder::kAny) {
         return make_error(ErrorCode::kBudgetExceeded,
                           "an object with " + std::to_string(tracked) + " kinds of key in any order: at most " +
@@ -1978,8 +2063,9 @@ class Compiler {
   // matcher tracks the keys written, so the grammar stays linear in the
   // members. Nothing when the object has more members than a frame tracks,
   // or property-count bounds past kMaxPermutationCount with other keys.
-  std::optional<ExprId> any_order_object(const std::vector<Member>& members, std::optional<ExprId> extra,
-                                         uint64_t min_p, uint64_t max_p, uint32_t level) {
+  std::optional<ExprId> any_order_object(
+      const std::vector<Member>& members, std::optional<ExprId> extra, uint64_t min_p, uint64_t max_p, uint32_t level,
+      const std::vector<std::pair<std::string, std::vector<std::vector<std::string>>>>& key_dependencies) {
     const size_t n = members.size() + (extra ? 1 : 0);
     if (n > kMaxPermutationMembers) return std::nullopt;
     std::vector<ExprId> written;
@@ -1998,6 +2084,29 @@ class Compiler {
       if (max_p >= members.size()) max_p = UINT64_MAX;
     }
     if (min_p > kMaxPermutationCount || (max_p != UINT64_MAX && max_p > kMaxPermutationCount)) return std::nullopt;
+    auto member_bit = [&](const std::string& name) -> std::optional<uint64_t> {
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (members[i].name == name) return uint64_t{1} << i;
+      }
+      return std::nullopt;  // a key with no possible value
+    };
+    std::vector<PermutationDependency> dependencies;
+    for (const auto& [trigger, alternatives] : key_dependencies) {
+      std::optional<uint64_t> trigger_bit = member_bit(trigger);
+      if (!trigger_bit) continue;
+      PermutationDependency d{*trigger_bit, {}};
+      for (const std::vector<std::string>& alternative : alternatives) {
+        uint64_t need = 0;
+        bool possible = true;
+        for (const std::string& n : alternative) {
+          std::optional<uint64_t> bit = member_bit(n);
+          possible = possible && bit.has_value();
+          need |= bit.value_or(0);
+        }
+        if (possible) d.needs.push_back(need);
+      }
+      dependencies.push_back(std::move(d));
+    }
     std::vector<ExprId> alternatives;
     if (min_p == 0 && required == 0) alternatives.push_back(empty_container('{', '}'));
     if (max_p > 0) {
@@ -2005,7 +2114,8 @@ class Compiler {
       // least one member.
       const ExprId body = grammar_.permutation(separator_call(level), std::move(written), required, repeatable,
                                                static_cast<uint32_t>(std::max<uint64_t>(min_p, 1)),
-                                               max_p == UINT64_MAX ? kUnbounded : static_cast<uint32_t>(max_p));
+                                               max_p == UINT64_MAX ? kUnbounded : static_cast<uint32_t>(max_p),
+                                               std::move(dependencies));
       alternatives.push_back(grammar_.sequence({open('{', level), body, close('}', level)}));
     }
     return grammar_.choice(std::move(alternatives));

@@ -72,6 +72,10 @@ struct Flat {
   std::vector<std::pair<std::string, std::vector<std::string>>> dependent_required;
   std::vector<std::pair<std::string, const Json*>> dependent_schemas;
 
+  // Dependencies that only require keys, once the object is known to take
+  // any order: a trigger key and alternative sets of keys it needs.
+  std::vector<std::pair<std::string, std::vector<std::vector<std::string>>>> key_dependencies;
+
   std::vector<Disjunction> disjunctions;
   std::vector<const Json*> nots;
   std::vector<const Json*> conditionals;  // schemas holding `if`

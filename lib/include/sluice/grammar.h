@@ -55,11 +55,23 @@ enum class ExprKind : uint8_t {
   kChoice,     // data: children, any one of them (two or more)
   kRepeat,     // data: children[0] repeated min..max times (max may be kUnbounded)
   kRuleRef,    // data: rule
-  // data: children = {separator, member...}, required, repeatable, min, max.
-  // Matches m_a sep m_b sep ... m_z: between min and max members (max may be
-  // kUnbounded) in any order, every required member among them, and no
-  // member outside `repeatable` twice. Bit i of a mask is member i.
+  // data: children = {separator, member...}, required, repeatable, min, max,
+  // dependencies. Matches m_a sep m_b sep ... m_z: between min and max
+  // members (max may be kUnbounded) in any order, every required member
+  // among them, no member outside `repeatable` twice, and for each
+  // dependency whose trigger is among them, every member of one of its
+  // `needs`. Bit i of a mask is member i.
   kPermutation,
+};
+
+// "If member t is written, so are all the members of needs[0], or all of
+// needs[1], ...": JSON Schema's dependentRequired, and dependentSchemas
+// that only require, kept as conditions on the set of keys written instead
+// of a copy of the object per combination.
+struct PermutationDependency {
+  uint64_t trigger = 0;         // one member's bit
+  std::vector<uint64_t> needs;  // alternatives, each a set of members
+  bool operator==(const PermutationDependency&) const = default;
 };
 
 // A permutation's members are tracked in the bits of a 64-bit frame word:
@@ -78,6 +90,7 @@ struct Expr {
   std::vector<ExprId> children;        // kSequence, kChoice, kRepeat, kPermutation
   uint64_t required = 0;               // kPermutation
   uint64_t repeatable = 0;             // kPermutation
+  std::vector<PermutationDependency> dependencies;  // kPermutation
 };
 
 struct Rule {
@@ -116,8 +129,12 @@ class Grammar {
   // nothing()); with no members left, or a separator that matches nothing,
   // the result is the equivalent simpler expression. Call validate() for the
   // member and count limits.
+  // A dependency whose trigger matches nothing is dropped, as is one that
+  // required members always satisfy; a trigger none of whose needs can be
+  // written is dropped as a member.
   ExprId permutation(ExprId separator, std::vector<ExprId> members, uint64_t required, uint64_t repeatable,
-                     uint32_t min = 0, uint32_t max = kUnbounded);
+                     uint32_t min = 0, uint32_t max = kUnbounded,
+                     std::vector<PermutationDependency> dependencies = {});
 
   // --- reading ----------------------------------------------------------
   RuleId root() const { return root_; }
