@@ -884,6 +884,22 @@ class Compiler {
         f.never = true;  // not {}: nothing satisfies it
         continue;
       }
+      if (f.enum_values) {
+        // A finite set of values: keep those the checker proves fail `n`.
+        std::vector<Json> kept;
+        bool decided = true;
+        for (const Json& v : *f.enum_values) {
+          Result<Tri> t = check_set(v, {n}, depth + 1);
+          if (!t.ok()) return t.status();
+          if (*t == Tri::kUnknown) decided = false;
+          if (*t == Tri::kNo) kept.push_back(v);
+        }
+        if (decided) {
+          f.enum_values = std::move(kept);
+          if (f.enum_values->empty()) f.never = true;
+          continue;
+        }
+      }
       if (n->is_object() && n->size() == 1) {
         const auto& [key, inner] = *n->items().begin();
         if (key == "not") {
