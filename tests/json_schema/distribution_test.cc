@@ -119,7 +119,12 @@ class SchemaMaker {
         if (rng_() % 2) s["else"] = schema(depth - 1);
         return s;
       }
-      case 4: return {{"not", negatable_atom()}};
+      case 4: {
+        // Sometimes a schema of several keywords, negated part by part.
+        Json negated = negatable_atom();
+        if (rng_() % 2) negated.update(negatable_atom());
+        return {{"not", negated}};
+      }
       case 5: return key_dependency();
       default: return atom();
     }

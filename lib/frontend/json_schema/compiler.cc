@@ -317,13 +317,78 @@ class Compiler {
   static bool only_refers(const Json& schema, bool old_ref) {
     if (!schema.contains("$ref")) return false;
     if (old_ref) return true;
-    static const std::set<std::string, std::less<>> kAnnotations = {
-        "$ref",     "$id",      "id",          "$schema",  "$comment",  "$anchor", "$defs",
-        "definitions", "title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly"};
     for (auto it = schema.begin(); it != schema.end(); ++it) {
-      if (!kAnnotations.contains(it.key())) return false;
+      if (it.key() != "$ref" && !is_annotation(it.key())) return false;
     }
     return true;
+  }
+
+  // A schema as a conjunction of schemas that each constrain independently
+  // of the others: one per keyword, except keywords that read each other
+  // (properties with patternProperties and additionalProperties, items with
+  // prefixItems and additionalItems, contains with its bounds, if/then/else,
+  // the numeric bounds, type with enum and nullable), and one per property
+  // where `properties` stands alone. Empty where no such split is exact:
+  // `$ref` (its siblings depend on the draft) and the unevaluated keywords.
+  static std::vector<Json> independent_parts(const Json& schema) {
+    if (!schema.is_object() || schema.contains("$ref") || schema.contains("unevaluatedProperties") ||
+        schema.contains("unevaluatedItems") || schema.contains("$dynamicRef") || schema.contains("$recursiveRef")) {
+      return {};
+    }
+    static const std::vector<std::vector<std::string>> kTogether = {
+        {"properties", "patternProperties", "additionalProperties"},
+        {"items", "prefixItems", "additionalItems"},
+        {"contains", "minContains", "maxContains"},
+        {"if", "then", "else"},
+        {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"},
+        {"type", "enum", "const", "nullable"}};
+    std::vector<Json> parts;
+    std::set<std::string> placed;
+    for (auto it = schema.begin(); it != schema.end(); ++it) {
+      const std::string& key = it.key();
+      if (is_annotation(key) || placed.contains(key)) continue;
+      auto group = std::find_if(kTogether.begin(), kTogether.end(), [&](const std::vector<std::string>& g) {
+        return std::find(g.begin(), g.end(), key) != g.end();
+      });
+      Json part = Json::object();
+      if (group == kTogether.end()) {
+        part[key] = it.value();
+      } else {
+        for (const std::string& k : *group) {
+          if (schema.contains(k)) part[k] = schema[k];
+        }
+      }
+      for (auto p = part.begin(); p != part.end(); ++p) placed.insert(p.key());
+      if (part.size() == 1 && part.contains("properties") && part["properties"].is_object() &&
+          part["properties"].size() > 1) {
+        for (auto p = part["properties"].begin(); p != part["properties"].end(); ++p) {
+          parts.push_back(Json::object({{"properties", Json::object({{p.key(), p.value()}})}}));
+        }
+        continue;
+      }
+      parts.push_back(std::move(part));
+    }
+    return parts;
+  }
+
+  // Keywords that never constrain a value.
+  static bool is_annotation(std::string_view keyword) {
+    static const std::set<std::string, std::less<>> kAnnotations = {
+        "$id",         "id",    "$schema",     "$comment", "$anchor", "$defs",    "definitions",
+        "title",       "description", "examples", "default", "deprecated", "readOnly", "writeOnly"};
+    return kAnnotations.contains(keyword);
+  }
+
+  // The one keyword of a schema that constrains, when it has exactly one
+  // besides annotations.
+  static std::optional<std::pair<std::string, const Json*>> single_keyword(const Json& schema) {
+    std::optional<std::pair<std::string, const Json*>> found;
+    for (auto it = schema.begin(); it != schema.end(); ++it) {
+      if (is_annotation(it.key())) continue;
+      if (found) return std::nullopt;
+      found = {it.key(), &it.value()};
+    }
+    return found;
   }
 
   Status flatten_keyword(const Json* schema, const std::string& k, const Json* v, Flat& f, uint32_t depth,
@@ -900,8 +965,9 @@ class Compiler {
           continue;
         }
       }
-      if (n->is_object() && n->size() == 1) {
-        const auto& [key, inner] = *n->items().begin();
+      if (n->is_object() && single_keyword(*n)) {
+        const auto [key, inner_node] = *single_keyword(*n);
+        const Json& inner = *inner_node;
         if (key == "not") {
           merge.push_back(&inner);
           continue;
@@ -1005,6 +1071,15 @@ class Compiler {
         f.layers.push_back({n, {{name, &extra_values_.back()}}, {}, nullptr});
         continue;
       }
+      if (std::vector<Json> parts = independent_parts(*n); parts.size() > 1) {
+        // not (A and B) = (not A) or (not B), over parts that constrain
+        // independently.
+        Disjunction d;
+        d.holder = n;
+        for (Json& part : parts) d.branches.push_back(negation(part, n));
+        f.disjunctions.push_back(std::move(d));
+        continue;
+      }
       if (Status st = unsupported("not", n, "complement not expressible as a grammar"); !st.ok()) return st;
     }
     if (!merge.empty()) {
@@ -1065,6 +1140,26 @@ class Compiler {
       return false;
     };
     if (values_disjoint(a, b)) return true;
+    // A `not` of required keys that the two branches require between them:
+    // an object in both has them all, and every other value satisfies
+    // `required` vacuously, so nothing passes the `not` (JSON-RPC's "not
+    // both result and error" under a oneOf of a result and an error).
+    std::vector<std::string> required_by_both = a.required;
+    required_by_both.insert(required_by_both.end(), b.required.begin(), b.required.end());
+    for (const Flat* x : {&a, &b}) {
+      for (const Json* n : x->nots) {
+        Result<std::optional<std::vector<std::vector<std::string>>>> alternatives = required_alternatives(n, depth);
+        if (!alternatives.ok()) return alternatives.status();
+        if (!*alternatives) continue;
+        for (const std::vector<std::string>& names : **alternatives) {
+          if (std::all_of(names.begin(), names.end(), [&](const std::string& name) {
+                return std::find(required_by_both.begin(), required_by_both.end(), name) != required_by_both.end();
+              })) {
+            return true;
+          }
+        }
+      }
+    }
     if ((a.types & b.types) == kObject) {
       // A property one branch requires and the other forbids (closed by
       // additionalProperties: false, or a false schema).
