@@ -13,9 +13,8 @@
 // rem > 0 and return once need == 0. A call edge into a loop sets both.
 //
 // A permutation is a rule with a single state too (`set`): its frame's need
-// and rem hold one 64-bit word, the members written (low
-// kMaxPermutationMembers bits) and how many (high bits; see
-// set_progress()). Its call edges come in pairs per member i, both with
+// and rem hold one 64-bit word, the members written (one low bit each) and
+// how many (the bits above; see set_progress()). Its call edges come in pairs per member i, both with
 // need = i: rem = 0 writes the member as the first one, rem = 1 as a later
 // one (separator first). The matcher calls a member only while the frame can
 // still complete afterwards (ir::permutation_completable), and returns once
@@ -85,8 +84,8 @@ struct RuleInfo {
 
 // A permutation frame's progress (ir::PermutationProgress) from its need
 // (the low half of the word) and rem (the high half).
-inline ir::PermutationProgress set_progress(uint32_t need, uint32_t rem) {
-  return ir::PermutationProgress::unpack(need | uint64_t{rem} << 32);
+inline ir::PermutationProgress set_progress(const ir::PermutationLimits& limits, uint32_t need, uint32_t rem) {
+  return limits.progress(need | uint64_t{rem} << 32);
 }
 
 struct Automaton {

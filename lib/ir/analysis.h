@@ -40,16 +40,11 @@ GrammarFacts analyze(const Grammar& grammar);
 // What a permutation (ExprKind::kPermutation) requires of its members.
 // How far a permutation has got: the members written and how many writes in
 // all. Both the matcher and the reference recogniser keep it as one 64-bit
-// word in their frames: `written` in the low kMaxPermutationMembers bits,
-// `count` above.
+// word in their frames (PermutationLimits::progress and ::word): `written`
+// in one low bit per member, `count` above.
 struct PermutationProgress {
   uint64_t written = 0;
   uint32_t count = 0;
-  static PermutationProgress unpack(uint64_t word) {
-    return {word & ((uint64_t{1} << kMaxPermutationMembers) - 1),
-            static_cast<uint32_t>(word >> kMaxPermutationMembers)};
-  }
-  uint64_t pack() const { return written | uint64_t{count} << kMaxPermutationMembers; }
 };
 
 struct PermutationLimits {
@@ -58,7 +53,16 @@ struct PermutationLimits {
   uint32_t min = 0;
   uint32_t max = kUnbounded;
   std::vector<PermutationDependency> dependencies;
-  static PermutationLimits of(const Expr& e) { return {e.required, e.repeatable, e.min, e.max, e.dependencies}; }
+  uint32_t members = 0;
+  static PermutationLimits of(const Expr& e) {
+    return {e.required, e.repeatable, e.min, e.max, e.dependencies, static_cast<uint32_t>(e.children.size() - 1)};
+  }
+  // The frame word and the progress it holds (sluice/grammar.h:
+  // permutation_fits).
+  PermutationProgress progress(uint64_t word) const {
+    return {word & ((uint64_t{1} << members) - 1), static_cast<uint32_t>(word >> members)};
+  }
+  uint64_t word(const PermutationProgress& p) const { return p.written | uint64_t{p.count} << members; }
   // Whether every dependency whose trigger is in `written` has one of its
   // needs in it too.
   bool dependencies_met(uint64_t written) const {

@@ -343,9 +343,11 @@ Status Grammar::validate() const {
                                                           " members; at most " +
                                                           std::to_string(kMaxPermutationMembers) + " are tracked");
       }
-      if (e.min > kMaxPermutationCount || (e.max != kUnbounded && e.max > kMaxPermutationCount)) {
-        return make_error(ErrorCode::kBudgetExceeded, "a permutation's member count bounds pass " +
-                                                          std::to_string(kMaxPermutationCount));
+      if (!permutation_fits(members, e.min, e.max)) {
+        return make_error(ErrorCode::kBudgetExceeded,
+                          "a permutation of " + std::to_string(members) + " members with count bounds " +
+                              std::to_string(e.min) + ".." + (e.max == kUnbounded ? "" : std::to_string(e.max)) +
+                              " does not fit its frame word");
       }
       const uint64_t member_bits = (uint64_t{1} << members) - 1;
       uint64_t dependency_bits = 0;

@@ -30,8 +30,8 @@ namespace {
 //   kRepeat:   iterations completed (capped at min when max is unbounded,
 //              since beyond min all counts behave the same);
 //   kPermutation: pos | bits << 32 is one word: the members written in its
-//              low kMaxPermutationMembers bits, how many in the rest
-//              (capped like kRepeat's count);
+//              low bits, one per member, how many in the rest (capped like
+//              kRepeat's count; PermutationLimits::progress);
 //   kLiteral:  bytes matched so far;
 //   kCharClass: bytes of the current code point matched so far, with `bits`
 //              holding the code point's leading bits and `length` its total
@@ -106,8 +106,9 @@ class Stepper {
         for (size_t i = 1; i < e.children.size(); ++i) {
           if (facts_.expr_productive[e.children[i]]) productive_members |= uint64_t{1} << (i - 1);
         }
-        const auto progress = PermutationProgress::unpack(frame.pos | uint64_t{frame.bits} << 32);
-        return permutation_completable(PermutationLimits::of(e), progress.written, progress.count, productive_members,
+        const PermutationLimits limits = PermutationLimits::of(e);
+        const auto progress = limits.progress(frame.pos | uint64_t{frame.bits} << 32);
+        return permutation_completable(limits, progress.written, progress.count, productive_members,
                                        facts_.expr_productive[e.children[0]]);
       }
       case ExprKind::kLiteral:
@@ -168,12 +169,12 @@ class Stepper {
         case ExprKind::kPermutation: {
           stack.pop_back();
           const PermutationLimits limits = PermutationLimits::of(e);
-          const auto progress = PermutationProgress::unpack(top.pos | uint64_t{top.bits} << 32);
+          const auto progress = limits.progress(top.pos | uint64_t{top.bits} << 32);
           if (limits.complete(progress)) work.push_back(stack);
           for (size_t i = 1; i < e.children.size(); ++i) {
             const auto member = static_cast<uint32_t>(i - 1);
             if (!limits.may_write(progress, member) || !facts_.expr_productive[e.children[i]]) continue;
-            const uint64_t next = limits.after(progress, member).pack();
+            const uint64_t next = limits.word(limits.after(progress, member));
             Stack taken = stack;
             taken.push_back(Frame{top.expr, static_cast<uint32_t>(next), static_cast<uint32_t>(next >> 32)});
             if (!completable(taken.back())) continue;

@@ -174,7 +174,7 @@ bool Stepper::expand(const std::vector<NodeId>& seeds, Config& out) {
 void Stepper::expand_set(const Node& node, Config& out) {
   const automaton::RuleInfo& rule = automaton_.rules[automaton_.states[node.state].rule];
   const ir::PermutationLimits& limits = rule.set_limits;
-  const ir::PermutationProgress progress = automaton::set_progress(node.need, node.rem);
+  const ir::PermutationProgress progress = automaton::set_progress(limits, node.need, node.rem);
   if (limits.complete(progress)) pop(node, out);
   // Edge pairs per member: rem 0 writes it first, rem 1 after a separator.
   const uint32_t variant = progress.count > 0 ? 1 : 0;
@@ -190,7 +190,7 @@ void Stepper::expand_set(const Node& node, Config& out) {
                                      rule.set_separator_usable)) {
       continue;
     }
-    const uint64_t next = after.pack();
+    const uint64_t next = limits.word(after);
     const NodeId ret = arena_.intern(node.state, node.consumed, static_cast<uint32_t>(next),
                                      static_cast<uint32_t>(next >> 32), node.parent);
     enqueue(arena_.intern(automaton_.rules[c.rule].entry, false, 0, 0, ret));

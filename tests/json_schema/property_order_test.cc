@@ -218,3 +218,31 @@ TEST_CASE("an object with more keys than a frame tracks keeps schema order", "[j
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == sluice::ErrorCode::kBudgetExceeded);
 }
+
+TEST_CASE("objects of up to 63 kinds of key take any order, fewer where property counts are bounded",
+          "[json_schema][order]") {
+  // 62 properties and the member for other keys: 63 bits, and one bit of
+  // count (it saturates at 1 with no bounds).
+  Json properties = Json::object();
+  for (uint32_t i = 0; i < 62; ++i) properties["k" + std::to_string(i)] = {{"type", "integer"}};
+  const Json schema = {{"type", "object"}, {"properties", properties}, {"required", Json::array({"k61"})}};
+  auto compiled = sluice::compile_json_schema(schema.dump());
+  REQUIRE(compiled.ok());
+  auto recognizer = sluice::ir::ReferenceRecognizer::create(compiled->grammar);
+  REQUIRE(recognizer.ok());
+  CHECK(accepted(*recognizer, "{\"k61\":1,\"k60\":2,\"other\":true,\"k0\":3}"));
+  CHECK(accepted(*recognizer, "{\"k59\":1,\"k61\":2}"));
+  CHECK_FALSE(accepted(*recognizer, "{\"k60\":1,\"k0\":2}"));           // k61 missing
+  CHECK_FALSE(accepted(*recognizer, "{\"k61\":1,\"k60\":2,\"k61\":3}"));  // k61 twice
+  CHECK_FALSE(accepted(*recognizer, "{\"k61\":1,\"k60\":\"x\"}"));
+  // maxProperties 3 needs 2 bits of count: 63 members no longer fit, and
+  // the object keeps schema order.
+  Json bounded = schema;
+  bounded["maxProperties"] = 3;
+  auto ordered = sluice::compile_json_schema(bounded.dump());
+  REQUIRE(ordered.ok());
+  auto ordered_recognizer = sluice::ir::ReferenceRecognizer::create(ordered->grammar);
+  REQUIRE(ordered_recognizer.ok());
+  CHECK(accepted(*ordered_recognizer, "{\"k59\":1,\"k61\":2}"));
+  CHECK_FALSE(accepted(*ordered_recognizer, "{\"k59\":1,\"k58\":2,\"k61\":3}"));
+}

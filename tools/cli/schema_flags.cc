@@ -10,7 +10,7 @@ void declare_schema_flags(Args& args) {
       .option("item-separator", "compact: the item separator (default \",\")")
       .option("key-separator", "compact: the key separator (default \":\")")
       .option("property-order",
-              "schema (default: any order for objects of up to 48 kinds of key, schema order past that), "
+              "schema (default: any order for objects of up to 63 kinds of key, schema order past that), "
               "exact (schema order only) or any (any order; larger objects are an error)")
       .flag("strict", "treat an absent additionalProperties as false (OpenAI strict mode)")
       .flag("lenient", "drop unsupported keywords with a warning instead of failing")

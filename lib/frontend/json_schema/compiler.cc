@@ -24,6 +24,7 @@
 #include <re2/re2.h>
 
 #include "frontend/utf8_text.h"
+#include "ir/complement.h"
 #include "ir/length_bound.h"
 #include "frontend/json_schema/flat_schema.h"
 #include "frontend/json_schema/format_grammars.h"
@@ -1699,7 +1700,12 @@ class Compiler {
     const size_t frame = options_.property_order == PropertyOrder::kAny
                              ? kMaxPermutationMembers
                              : std::min<size_t>(options_.max_any_order_properties, kMaxPermutationMembers);
-    if (all_names.size() + 1 > frame || kept.size() == f.key_dependencies.size()) return {};
+    const uint32_t max_count =
+        f.max_properties == UINT64_MAX ? kUnbounded : static_cast<uint32_t>(f.max_properties);
+    if (all_names.size() + 1 > frame || !permutation_fits(all_names.size() + 1, 1, max_count) ||
+        kept.size() == f.key_dependencies.size()) {
+      return {};
+    }
     names = std::move(all_names);
     f.key_dependencies = std::move(kept);
     f.dependent_required = std::move(other_required);
@@ -1852,8 +1858,9 @@ class Compiler {
       }
       if (options_.property_order == PropertyOrder::kAny) {
         return make_error(ErrorCode::kBudgetExceeded,
-                          "an object with " + std::to_string(tracked) + " kinds of key in any order: at most " +
-                              std::to_string(kMaxPermutationMembers) + " are tracked");
+                          "an object with " + std::to_string(tracked) +
+                              " kinds of key in any order: a frame tracks at most " +
+                              std::to_string(kMaxPermutationMembers) + ", fewer with minProperties/maxProperties");
       }
     }
     // Two orders are read as the schema's: that of `properties`, and that
@@ -2172,8 +2179,8 @@ class Compiler {
   // The object as one permutation: members in any order, each at most once,
   // required ones present, other keys (extra) any number of times; the
   // matcher tracks the keys written, so the grammar stays linear in the
-  // members. Nothing when the object has more members than a frame tracks,
-  // or property-count bounds past kMaxPermutationCount with other keys.
+  // members. Nothing when the members and the property-count bounds do not
+  // fit a frame (permutation_fits in sluice/grammar.h).
   std::optional<ExprId> any_order_object(
       const std::vector<Member>& members, std::optional<ExprId> extra, uint64_t min_p, uint64_t max_p, uint32_t level,
       const std::vector<std::pair<std::string, std::vector<std::vector<std::string>>>>& key_dependencies) {
@@ -2194,7 +2201,13 @@ class Compiler {
       if (min_p > members.size()) return grammar_.nothing();
       if (max_p >= members.size()) max_p = UINT64_MAX;
     }
-    if (min_p > kMaxPermutationCount || (max_p != UINT64_MAX && max_p > kMaxPermutationCount)) return std::nullopt;
+    const auto count_bound = [](uint64_t bound) {
+      return static_cast<uint32_t>(std::min<uint64_t>(bound, uint64_t{kMaxPermutationCount} + 1));
+    };
+    if (!permutation_fits(n, count_bound(std::max<uint64_t>(min_p, 1)),
+                          max_p == UINT64_MAX ? kUnbounded : count_bound(max_p))) {
+      return std::nullopt;
+    }
     auto member_bit = [&](const std::string& name) -> std::optional<uint64_t> {
       for (size_t i = 0; i < members.size(); ++i) {
         if (members[i].name == name) return uint64_t{1} << i;
@@ -2293,6 +2306,10 @@ class Compiler {
     SchemaSet values;
     std::optional<ExprId> key;  // decoded
     const ObjectLayer* pattern_layer = nullptr;
+    // A layer whose patternProperties leave other keys open: those keys
+    // take its additionalProperties (or anything), keys matching a pattern
+    // take the pattern's schema.
+    const ObjectLayer* open_pattern_layer = nullptr;
     for (const ObjectLayer& layer : f.layers) {
       const Json* additional = layer.additional;
       if (!additional && options_.strict && !layer.properties.empty()) additional = &false_schema_;
@@ -2313,20 +2330,23 @@ class Compiler {
           }
           continue;
         }
-        Status st = unsupported("patternProperties", layer.patterns[0].second,
-                                "keys outside the patterns would need a regex complement");
-        if (!st.ok()) return st.error();
+        if (open_pattern_layer || pattern_layer) {
+          Status st = unsupported("patternProperties", layer.patterns[0].second, "in several merged schemas");
+          if (!st.ok()) return st.error();
+          continue;
+        }
+        open_pattern_layer = &layer;
         continue;
       }
-      if (pattern_layer) {
+      if (pattern_layer || open_pattern_layer) {
         Status st = unsupported("patternProperties", layer.patterns[0].second, "in several merged schemas");
         if (!st.ok()) return st.error();
         continue;
       }
       pattern_layer = &layer;
     }
-    if (pattern_layer) {
-      const auto& patterns = pattern_layer->patterns;
+    if (const ObjectLayer* layer = pattern_layer ? pattern_layer : open_pattern_layer) {
+      const auto& patterns = layer->patterns;
       for (size_t i = 1; i < patterns.size(); ++i) {
         if (!json_equal(*patterns[i].second, *patterns[0].second)) {
           Status st = unsupported("patternProperties", patterns[i].second,
@@ -2352,7 +2372,33 @@ class Compiler {
         }
         keys.push_back(*e);
       }
-      key = grammar_.choice(std::move(keys));
+      key = grammar_.choice(keys);
+      if (open_pattern_layer) {
+        if (!f.property_names.empty()) {
+          Status st = unsupported("propertyNames", f.property_names[0], "together with patternProperties");
+          if (!st.ok()) return st.error();
+        }
+        // Keys no pattern matches and no property names.
+        for (const std::string& n : names) keys.push_back(grammar_.literal(n));
+        Result<ExprId> others = ir::complement(grammar_, grammar_.choice(std::move(keys)), options_.max_complement_states);
+        if (!others.ok()) {
+          Status st = unsupported("patternProperties", patterns[0].second,
+                                  "keys outside the patterns: " + others.error().message);
+          if (!st.ok()) return st.error();
+          return std::optional<ExprId>();
+        }
+        SchemaSet other_values = values;
+        const Json* additional = open_pattern_layer->additional;
+        if (additional && !is_trivially_true(additional)) other_values.push_back(additional);
+        values.push_back(patterns[0].second);
+        Result<std::optional<ExprId>> matching = member_of(*key, values, depth, level);
+        if (!matching.ok()) return matching.error();
+        Result<std::optional<ExprId>> other = member_of(*others, other_values, depth, level);
+        if (!other.ok()) return other.error();
+        if (!*matching) return *other;
+        if (!*other) return *matching;
+        return std::optional<ExprId>(grammar_.choice({**matching, **other}));
+      }
       values.push_back(patterns[0].second);
     }
     if (!f.property_names.empty()) {
@@ -2392,7 +2438,13 @@ class Compiler {
       }
     }
     if (!key) key = string_except(names);
-    if (grammar_.expr(*key).kind == ExprKind::kNothing) return std::optional<ExprId>();
+    return member_of(*key, values, depth, level);
+  }
+
+  // A member whose key is `key` (decoded) and whose value satisfies
+  // `values`, or nullopt when there is none.
+  Result<std::optional<ExprId>> member_of(ExprId key, const SchemaSet& values, uint32_t depth, uint32_t level) {
+    if (grammar_.expr(key).kind == ExprKind::kNothing) return std::optional<ExprId>();
     Result<ExprId> value = compile_set(values.empty() ? SchemaSet{&true_schema_} : values, depth + 1, level + 1);
     if (!value.ok()) return value.error();
     if (grammar_.expr(*value).kind == ExprKind::kNothing) return std::optional<ExprId>();
@@ -2402,7 +2454,7 @@ class Compiler {
     // every token on into the value.
     RuleId key_rule = grammar_.declare_rule("extrakey" + std::to_string(grammar_.rules().size()));
     grammar_.set_body(key_rule,
-                      grammar_.sequence({grammar_.literal("\""), encoder_.encode(*key), grammar_.literal("\"")}));
+                      grammar_.sequence({grammar_.literal("\""), encoder_.encode(key), grammar_.literal("\"")}));
     RuleId rule = grammar_.declare_rule("extra" + std::to_string(grammar_.rules().size()));
     grammar_.set_body(rule, grammar_.sequence({grammar_.ref(key_rule), key_sep(), *value}));
     return std::optional<ExprId>(grammar_.ref(rule));

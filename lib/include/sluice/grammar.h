@@ -75,10 +75,24 @@ struct PermutationDependency {
 };
 
 // A permutation's members are tracked in the bits of a 64-bit frame word:
-// kMaxPermutationMembers bits for the members written, the rest for how many
-// were written (saturating, so min and max must stay below kMaxPermutationCount).
-inline constexpr uint32_t kMaxPermutationMembers = 48;
+// one bit per member for the members written, and above them how many were
+// written, saturating at the bound that matters (max, or max(min, 1) when
+// max is unbounded). So the members and the bits of that bound share 64
+// bits: up to 63 members without count bounds, 48 with bounds up to
+// kMaxPermutationCount (permutation_fits).
+inline constexpr uint32_t kMaxPermutationMembers = 63;
 inline constexpr uint32_t kMaxPermutationCount = 0xFFFF;
+
+// Whether a permutation of `members` with these count bounds fits its frame
+// word.
+constexpr bool permutation_fits(size_t members, uint32_t min, uint32_t max) {
+  if (members > kMaxPermutationMembers || min > kMaxPermutationCount) return false;
+  if (max != kUnbounded && max > kMaxPermutationCount) return false;
+  uint32_t cap = max == kUnbounded ? (min > 1 ? min : 1) : max;
+  size_t bits = 0;
+  for (; cap != 0; cap >>= 1) ++bits;
+  return members + bits <= 64;
+}
 
 struct Expr {
   ExprKind kind = ExprKind::kEmpty;

@@ -106,6 +106,11 @@ struct JsonSchemaOptions {
   uint32_t max_depth = 200;
   // Branches produced by distributing allOf over anyOf/oneOf.
   uint32_t max_branches = 256;
+  // DFA states of "a key that no pattern of patternProperties matches",
+  // which the other keys of an object whose patternProperties stay open
+  // need. Over it, the patternProperties are unsupported (a warning in
+  // lenient mode).
+  uint32_t max_complement_states = 4096;
   // States of the digit machine for number bounds with multipleOf, and of
   // one object's key machine in schema order.
   uint32_t max_states = 20000;
