@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "ir/reference_recognizer.h"
 #include "sluice/json_schema.h"
 
 namespace {
@@ -112,4 +113,27 @@ TEST_CASE("a not pushed into anyOf branches reports the branch it cannot negate"
 TEST_CASE("not {} admits nothing", "[json_schema][errors]") {
   sluice::Error e = compile_error(R"({"not": {}})");
   CHECK(e.code == sluice::ErrorCode::kUnsatisfiable);
+}
+
+TEST_CASE("open patternProperties past max_complement_states: an error naming the keyword; lenient drops the patterns",
+          "[json_schema][errors][budget]") {
+  const std::string schema = R"({"patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": {"type": "integer"}})";
+  sluice::JsonSchemaOptions small;
+  small.max_complement_states = 2;
+  sluice::Error e = compile_error(schema, small);
+  CHECK(e.code == sluice::ErrorCode::kUnsupported);
+  CHECK(e.excerpt == "patternProperties");
+  CHECK(e.message.find("state budget") != std::string::npos);
+  small.lenient = true;
+  auto r = sluice::compile_json_schema(schema, small);
+  REQUIRE(r.ok());
+  REQUIRE(r->warnings.size() == 1);
+  CHECK(r->warnings[0].keyword == "patternProperties");
+  auto recognizer = sluice::ir::ReferenceRecognizer::create(r->grammar);
+  REQUIRE(recognizer.ok());
+  auto verdict = [&](const char* text) { return recognizer->classify(text).value().verdict; };
+  // Every key now takes additionalProperties, "x-a" too.
+  CHECK(verdict(R"({"x-a":1,"y":2})") == sluice::ir::Verdict::kAccept);
+  CHECK(verdict(R"({"y":"s"})") != sluice::ir::Verdict::kAccept);
+  CHECK(sluice::compile_json_schema(schema).ok());
 }

@@ -2381,15 +2381,17 @@ class Compiler {
         // Keys no pattern matches and no property names.
         for (const std::string& n : names) keys.push_back(grammar_.literal(n));
         Result<ExprId> others = ir::complement(grammar_, grammar_.choice(std::move(keys)), options_.max_complement_states);
+        SchemaSet other_values = values;
+        const Json* additional = open_pattern_layer->additional;
+        if (additional && !is_trivially_true(additional)) other_values.push_back(additional);
         if (!others.ok()) {
           Status st = unsupported("patternProperties", patterns[0].second,
                                   "keys outside the patterns: " + others.error().message);
           if (!st.ok()) return st.error();
-          return std::optional<ExprId>();
+          // Lenient: without the patterns, every other key is an
+          // additional property.
+          return member_of(string_except(names), other_values, depth, level);
         }
-        SchemaSet other_values = values;
-        const Json* additional = open_pattern_layer->additional;
-        if (additional && !is_trivially_true(additional)) other_values.push_back(additional);
         values.push_back(patterns[0].second);
         Result<std::optional<ExprId>> matching = member_of(*key, values, depth, level);
         if (!matching.ok()) return matching.error();
