@@ -1072,6 +1072,15 @@ class Compiler {
         f.layers.push_back({n, {{name, &extra_values_.back()}}, {}, nullptr});
         continue;
       }
+      Flat without_pattern = inner;
+      without_pattern.patterns.clear();
+      if (inner.patterns.size() == 1 && inner.types == kAllTypes && !inner.enum_values && inner.layers.empty() &&
+          inner.required.empty() && simple_flat_rest(without_pattern)) {
+        // not {pattern: P}: anything but a string P matches, which the
+        // string grammar spells as the complement of P.
+        f.excluded_patterns.push_back({inner.patterns[0].first, n});
+        continue;
+      }
       if (std::vector<Json> parts = independent_parts(*n); parts.size() > 1) {
         // not (A and B) = (not A) or (not B), over parts that constrain
         // independently.
@@ -1111,7 +1120,8 @@ class Compiler {
 
   static bool simple_flat_rest(const Flat& f) {
     return !f.minimum && !f.maximum && !f.multiple_of && f.min_length == 0 && f.max_length == UINT64_MAX &&
-           f.patterns.empty() && f.formats.empty() && f.prefix_items.empty() && f.rest_items.empty() &&
+           f.patterns.empty() && f.excluded_patterns.empty() && f.formats.empty() && f.prefix_items.empty() &&
+           f.rest_items.empty() &&
            f.min_items == 0 && f.max_items == UINT64_MAX && f.contains.empty() && !f.unique_items &&
            f.property_names.empty() && f.min_properties == 0 && f.max_properties == UINT64_MAX &&
            f.dependent_required.empty() && f.dependent_schemas.empty() && f.disjunctions.empty() && f.nots.empty() &&
@@ -1252,6 +1262,10 @@ class Compiler {
       uint64_t len = utf8_length(s);
       if (len < f.min_length || len > f.max_length) return Tri::kNo;
       for (const auto& [pattern, node] : f.patterns) result = both(result, regex_search(pattern, s));
+      for (const auto& [pattern, node] : f.excluded_patterns) {
+        const Tri found = regex_search(pattern, s);
+        result = both(result, found == Tri::kUnknown ? Tri::kUnknown : found == Tri::kYes ? Tri::kNo : Tri::kYes);
+      }
       for (const auto& [format, node] : f.formats) {
         validator::FormatFn fn = validator::find_format(format);
         if (fn) result = both(result, fn(s) ? Tri::kYes : Tri::kNo);
@@ -1505,6 +1519,39 @@ class Compiler {
       shape_nodes.push_back(node);
     }
     bool bounded = f.min_length > 0 || max_len != UINT64_MAX;
+    if (!f.excluded_patterns.empty()) {
+      // Strings none of the patterns match, within the length bounds: the
+      // complement of the patterns, the shorter strings and the longer ones.
+      std::vector<ExprId> outside;
+      for (const auto& [pattern, node] : f.excluded_patterns) {
+        RegexOptions ro;
+        ro.mode = RegexMatchMode::kSearch;
+        Result<ExprId> e = lower_regex(grammar_, pattern, ro);
+        if (!e.ok()) {
+          Status st = unsupported("not", node, "a string not matching the pattern: " + e.error().message);
+          if (!st.ok()) return st.error();
+          continue;
+        }
+        outside.push_back(*e);
+      }
+      if (f.min_length > 0) {
+        outside.push_back(grammar_.repeat(any_char(), 0, static_cast<uint32_t>(std::min<uint64_t>(f.min_length - 1, kUnbounded - 1))));
+      }
+      if (max_len != UINT64_MAX) {
+        outside.push_back(grammar_.repeat(any_char(), static_cast<uint32_t>(std::min<uint64_t>(max_len + 1, kUnbounded - 1)), kUnbounded));
+      }
+      Result<ExprId> e = ir::complement(grammar_, grammar_.choice(std::move(outside)), options_.max_complement_states);
+      if (!e.ok()) {
+        Status st = unsupported("not", f.excluded_patterns[0].second, "a string not matching the pattern: " + e.error().message);
+        if (!st.ok()) return st.error();
+      } else {
+        shapes.push_back(*e);
+        shape_nodes.push_back(f.excluded_patterns[0].second);
+        // The complement keeps to the length bounds already, unless another
+        // shape needs them too.
+        if (shapes.size() == 1) return *e;
+      }
+    }
     ExprId any = any_char();
     if (shapes.empty()) {
       uint32_t hi = max_len >= kUnbounded ? kUnbounded : static_cast<uint32_t>(max_len);
@@ -1517,7 +1564,8 @@ class Compiler {
       if (std::optional<ExprId> both = ir::intersect_length(grammar_, shapes[0], f.min_length, hi)) return *both;
     }
     const Json* at = shape_nodes.size() > 1 ? shape_nodes[1] : shape_nodes[0];
-    std::string keyword = index_.pointer(at).ends_with("/format") ? "format" : "pattern";
+    const std::string at_pointer = index_.pointer(at);
+    std::string keyword = at_pointer.ends_with("/format") ? "format" : at_pointer.ends_with("/not") ? "not" : "pattern";
     Status st = unsupported(keyword, at, bounded ? "combined with minLength/maxLength" : "combined with another pattern/format");
     if (!st.ok()) return st.error();
     return shapes[0];

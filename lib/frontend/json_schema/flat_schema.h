@@ -57,6 +57,8 @@ struct Flat {
 
   uint64_t min_length = 0, max_length = UINT64_MAX;
   std::vector<std::pair<std::string, const Json*>> patterns;  // pattern, its "pattern" node
+  // Patterns a string must not match (`not {pattern: P}`), with the `not`.
+  std::vector<std::pair<std::string, const Json*>> excluded_patterns;
   std::vector<std::pair<std::string, const Json*>> formats;
 
   std::vector<SchemaSet> prefix_items;
