@@ -9,6 +9,8 @@
 // small enough.
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -42,6 +44,15 @@ sluice::JsonSchemaOptions options_of(const Json& table, sluice::JsonWhitespace w
   options.max_displaced_properties = overrides.value("max_displaced_properties", options.max_displaced_properties);
   options.max_widened_order_states = overrides.value("max_widened_order_states", options.max_widened_order_states);
   return options;
+}
+
+// The reference recogniser over a schema's grammar, default options.
+std::optional<sluice::ir::ReferenceRecognizer> recognizer_for(const Json& schema) {
+  auto compiled = sluice::compile_json_schema(schema.dump());
+  REQUIRE(compiled.ok());
+  auto recognizer = sluice::ir::ReferenceRecognizer::create(compiled->grammar);
+  REQUIRE(recognizer.ok());
+  return std::move(*recognizer);
 }
 
 bool accepted(const sluice::ir::ReferenceRecognizer& recognizer, const std::string& text) {
@@ -193,20 +204,14 @@ TEST_CASE("an object with more keys than a frame tracks keeps schema order", "[j
   Json properties = Json::object();
   for (uint32_t i = 0; i <= sluice::kMaxPermutationMembers; ++i) properties["k" + std::to_string(i)] = {{"type", "integer"}};
   const Json schema = {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
-  auto compiled = sluice::compile_json_schema(schema.dump());
-  REQUIRE(compiled.ok());
-  auto recognizer = sluice::ir::ReferenceRecognizer::create(compiled->grammar);
-  REQUIRE(recognizer.ok());
+  auto recognizer = recognizer_for(schema);
   CHECK(accepted(*recognizer, "{\"k0\":1,\"k1\":2,\"k7\":3}"));
   CHECK_FALSE(accepted(*recognizer, "{\"k1\":1,\"k0\":2}"));
   // Other keys anywhere between the members written in order (they are
   // written right after a member, never after the order passes members).
   Json with_others = schema;
   with_others["additionalProperties"] = {{"type", "string"}};
-  auto others = sluice::compile_json_schema(with_others.dump());
-  REQUIRE(others.ok());
-  auto others_recognizer = sluice::ir::ReferenceRecognizer::create(others->grammar);
-  REQUIRE(others_recognizer.ok());
+  auto others_recognizer = recognizer_for(with_others);
   CHECK(accepted(*others_recognizer, "{\"zz\":\"a\",\"k0\":1,\"yy\":\"b\",\"xx\":\"c\",\"k7\":3,\"ww\":\"d\"}"));
   CHECK(accepted(*others_recognizer, "{\"k48\":1,\"zz\":\"a\"}"));
   CHECK_FALSE(accepted(*others_recognizer, "{\"k7\":1,\"zz\":\"a\",\"k0\":3}"));
@@ -226,10 +231,7 @@ TEST_CASE("objects of up to 63 kinds of key take any order, fewer where property
   Json properties = Json::object();
   for (uint32_t i = 0; i < 62; ++i) properties["k" + std::to_string(i)] = {{"type", "integer"}};
   const Json schema = {{"type", "object"}, {"properties", properties}, {"required", Json::array({"k61"})}};
-  auto compiled = sluice::compile_json_schema(schema.dump());
-  REQUIRE(compiled.ok());
-  auto recognizer = sluice::ir::ReferenceRecognizer::create(compiled->grammar);
-  REQUIRE(recognizer.ok());
+  auto recognizer = recognizer_for(schema);
   CHECK(accepted(*recognizer, "{\"k61\":1,\"k60\":2,\"other\":true,\"k0\":3}"));
   CHECK(accepted(*recognizer, "{\"k59\":1,\"k61\":2}"));
   CHECK_FALSE(accepted(*recognizer, "{\"k60\":1,\"k0\":2}"));           // k61 missing
@@ -239,10 +241,7 @@ TEST_CASE("objects of up to 63 kinds of key take any order, fewer where property
   // the object keeps schema order.
   Json bounded = schema;
   bounded["maxProperties"] = 3;
-  auto ordered = sluice::compile_json_schema(bounded.dump());
-  REQUIRE(ordered.ok());
-  auto ordered_recognizer = sluice::ir::ReferenceRecognizer::create(ordered->grammar);
-  REQUIRE(ordered_recognizer.ok());
+  auto ordered_recognizer = recognizer_for(bounded);
   CHECK(accepted(*ordered_recognizer, "{\"k59\":1,\"k61\":2}"));
   CHECK_FALSE(accepted(*ordered_recognizer, "{\"k59\":1,\"k58\":2,\"k61\":3}"));
 }
