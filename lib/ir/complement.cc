@@ -208,12 +208,25 @@ Result<ExprId> complement(Grammar& grammar, ExprId expr, size_t max_states) {
     if (!std::binary_search(sets[q].begin(), sets[q].end(), end)) alternatives.push_back(grammar.empty());
     std::map<uint32_t, std::vector<CodepointRange>> by_target;
     for (const Transition& t : moves[q]) by_target[t.to].push_back({t.lo, t.hi});
+    std::optional<ExprId> self_loop;
     for (auto& [to, ranges] : by_target) {
       const ExprId cls = grammar.char_class(std::move(ranges));
       if (grammar.expr(cls).kind == ExprKind::kNothing) continue;
+      if (to == q) {
+        self_loop = cls;
+        continue;
+      }
       alternatives.push_back(grammar.sequence({cls, grammar.ref(rules[to])}));
     }
-    grammar.set_body(rules[q], grammar.choice(std::move(alternatives)));
+    // A state's edges back to itself as a loop inside its rule, not a call
+    // per character: the matcher then sees a string body it can take the
+    // vocabulary's plain-text tokens through at once (matcher/
+    // slice_absorption.h), which a chain of calls hides from it. The DFA's
+    // other edges leave on characters the loop does not take, so this
+    // matches the same strings.
+    ExprId rest = grammar.choice(std::move(alternatives));
+    if (self_loop) rest = grammar.sequence({grammar.star(*self_loop), rest});
+    grammar.set_body(rules[q], rest);
   }
   return grammar.ref(rules[0]);
 }

@@ -3,6 +3,8 @@
 // strings the expression rejects.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -102,4 +104,30 @@ TEST_CASE("complement: budgets and what is not regular", "[ir][complement]") {
   auto ref = sluice::ir::complement(g, g.ref(r), 100);
   REQUIRE_FALSE(ref.ok());
   CHECK(ref.error().code == sluice::ErrorCode::kUnsupported);
+}
+
+TEST_CASE("regression: a state's edges back to itself were a call per character, hiding string bodies from the "
+          "matcher's slice absorption",
+          "[ir][complement]") {
+  Grammar g;
+  const size_t rules_before = g.rules().size();
+  // Not "ab": after a character other than a, or after "ab" and more, any
+  // rest; those states loop on every character.
+  auto complemented = sluice::ir::complement(g, g.literal("ab"), 100);
+  REQUIRE(complemented.ok());
+  INFO(g.to_string());
+  std::function<bool(ExprId, sluice::RuleId)> calls = [&](ExprId e, sluice::RuleId rule) {
+    const sluice::Expr& expr = g.expr(e);
+    if (expr.kind == sluice::ExprKind::kRuleRef) return expr.rule == rule;
+    return std::any_of(expr.children.begin(), expr.children.end(), [&](ExprId c) { return calls(c, rule); });
+  };
+  size_t loops = 0;
+  for (size_t r = rules_before; r < g.rules().size(); ++r) {
+    const auto rule = static_cast<sluice::RuleId>(r);
+    CHECK_FALSE(calls(g.rule(rule).body, rule));
+    const sluice::Expr& body = g.expr(g.rule(rule).body);
+    const sluice::Expr& head = body.kind == sluice::ExprKind::kSequence ? g.expr(body.children[0]) : body;
+    loops += head.kind == sluice::ExprKind::kRepeat && head.max == sluice::kUnbounded;
+  }
+  CHECK(loops >= 1);
 }
