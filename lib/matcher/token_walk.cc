@@ -8,35 +8,65 @@
 
 namespace sluice::matcher {
 
-size_t TokenWalker::Hash::operator()(const Config& c) const {
+uint64_t TokenWalker::hash(const Config& c) {
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ (c.accepting ? 1 : 0) ^ (c.popped ? 2 : 0);
   for (NodeId n : c.nodes) {
     h ^= n;
     h *= 0x100000001b3ULL;
     h ^= h >> 31;
   }
-  return static_cast<size_t>(h);
+  return h;
 }
 
 void TokenWalker::clear_memo() {
   ++generation_;
-  configs_.clear();
-  index_.clear();
-  transitions_.clear();
+  config_count_ = 0;
+  std::fill(slots_.begin(), slots_.end(), 0);
+}
+
+size_t TokenWalker::find_slot(const Config& config, uint64_t h) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t s = h & mask;; s = (s + 1) & mask) {
+    const uint32_t entry = slots_[s];
+    if (entry == 0) return s;
+    if (hashes_[entry - 1] == h && same(configs_[entry - 1], config)) return s;
+  }
+}
+
+void TokenWalker::grow_slots() {
+  // Kept at most half full, so probes stay short.
+  slots_.assign(std::max<size_t>(64, slots_.size() * 2), 0);
+  const size_t mask = slots_.size() - 1;
+  for (uint32_t id = 0; id < config_count_; ++id) {
+    size_t s = hashes_[id] & mask;
+    while (slots_[s] != 0) s = (s + 1) & mask;
+    slots_[s] = id + 1;
+  }
 }
 
 uint32_t TokenWalker::intern(const Config& config) {
-  if (configs_.empty()) {
-    configs_.push_back(Config{});
-    index_.emplace(Config{}, kDead);
-    transitions_.assign(256, -1);
+  if (config_count_ == 0 && !(config.empty() && !config.accepting && !config.popped)) intern(Config{});
+  if (2 * (size_t{config_count_} + 1) > slots_.size()) grow_slots();
+  const uint64_t h = hash(config);
+  const size_t slot = find_slot(config, h);
+  if (slots_[slot] != 0) return slots_[slot] - 1;
+  const uint32_t id = config_count_++;
+  if (id < configs_.size()) {
+    // Reuses the dropped configuration's node buffer.
+    configs_[id].nodes.assign(config.nodes.begin(), config.nodes.end());
+    configs_[id].accepting = config.accepting;
+    configs_[id].popped = config.popped;
+    hashes_[id] = h;
+  } else {
+    configs_.push_back(config);
+    hashes_.push_back(h);
   }
-  auto it = index_.find(config);
-  if (it != index_.end()) return it->second;
-  uint32_t id = static_cast<uint32_t>(configs_.size());
-  configs_.push_back(config);
-  index_.emplace(config, id);
-  transitions_.resize(transitions_.size() + 256, -1);
+  slots_[slot] = id + 1;
+  if (id / kBlockConfigs >= blocks_.size()) {
+    blocks_.push_back(std::make_unique<int32_t[]>(size_t{kBlockConfigs} * 256));
+  }
+  int32_t* row = &blocks_[id / kBlockConfigs][(id % kBlockConfigs) * 256];
+  std::fill(row, row + 256, -1);
   return id;
 }
 
@@ -50,7 +80,7 @@ bool TokenWalker::compute_transition(Stepper& stepper, uint32_t from, uint8_t by
     next = intern(scratch_);
   }
   *packed = next << 1 | (consumed ? 1 : 0);
-  transitions_[size_t{from} * 256 + byte] = static_cast<int32_t>(*packed);
+  blocks_[from / kBlockConfigs][(from % kBlockConfigs) * 256 + byte] = static_cast<int32_t>(*packed);
   if (!consumed) mark_dead_bytes(stepper, from);
   return true;
 }
@@ -68,7 +98,7 @@ void TokenWalker::mark_dead_bytes(Stepper& stepper, uint32_t config) {
       std::fill(live.begin() + e.lo, live.begin() + e.hi + 1, true);
     }
   }
-  int32_t* row = &transitions_[size_t{config} * 256];
+  int32_t* row = &blocks_[config / kBlockConfigs][(config % kBlockConfigs) * 256];
   for (unsigned b = 0; b < 256; ++b) {
     if (!live[b]) row[b] = 0;
   }

@@ -28,7 +28,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <unordered_map>
+#include <memory>
 #include <vector>
 
 #include "matcher/engine.h"
@@ -42,14 +42,7 @@ class TokenWalker {
   // Beyond max_memo_configs the memo is dropped and refilled, so it stays
   // under about 1 KiB times that.
   TokenWalker(const Vocabulary& vocabulary, size_t max_memo_configs)
-      : vocabulary_(vocabulary), max_memo_configs_(max_memo_configs) {
-    // Room for the memo's first configurations up front: growing the
-    // transition table by doubling copies all of it each time, which on a
-    // fresh matcher costs more than the steps themselves.
-    const size_t initial = std::min<size_t>(max_memo_configs + 1, kInitialConfigs);
-    transitions_.reserve(initial * 256);
-    configs_.reserve(initial);
-  }
+      : vocabulary_(vocabulary), max_memo_configs_(max_memo_configs) {}
 
   // Lets classify_all skip the text slice below stacks that absorb it;
   // without one it walks every node. Not owned.
@@ -107,8 +100,8 @@ class TokenWalker {
   // (next configuration << 1) | (some stack consumed the byte); false on a
   // budget error.
   bool transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed) {
-    // Inline: a memo hit, the common case, is one load.
-    const int32_t known = transitions_[size_t{from} * 256 + byte];
+    // Inline: a memo hit, the common case, is two loads.
+    const int32_t known = blocks_[from / kBlockConfigs][(from % kBlockConfigs) * 256 + byte];
     if (known >= 0) {
       *packed = static_cast<uint32_t>(known);
       return true;
@@ -117,21 +110,23 @@ class TokenWalker {
   }
   const Config& config(uint32_t id) const { return configs_[id]; }
   uint64_t generation() const { return generation_; }
-  bool memo_full() const { return configs_.size() > max_memo_configs_; }
+  bool memo_full() const { return config_count_ > max_memo_configs_; }
   void clear_memo();
 
  private:
   static constexpr uint32_t kDead = 0;  // the empty configuration's id
-  static constexpr size_t kInitialConfigs = 64;
+  // Transition rows come in blocks of this many configurations, so that
+  // the table grows without copying what it holds.
+  static constexpr uint32_t kBlockConfigs = 64;
 
-  struct Hash {
-    size_t operator()(const Config& c) const;
-  };
-  struct Equal {
-    bool operator()(const Config& a, const Config& b) const {
-      return a.nodes == b.nodes && a.accepting == b.accepting && a.popped == b.popped;
-    }
-  };
+  static uint64_t hash(const Config& c);
+  static bool same(const Config& a, const Config& b) {
+    return a.nodes == b.nodes && a.accepting == b.accepting && a.popped == b.popped;
+  }
+  // The slot of `config` in slots_: where its id is, or the empty slot
+  // where it would go.
+  size_t find_slot(const Config& config, uint64_t h) const;
+  void grow_slots();
 
   // classify_list (returned null: from `from` at the root) and
   // classify_popped (from `from` at each node's return depth).
@@ -158,9 +153,16 @@ class TokenWalker {
 
   const Vocabulary& vocabulary_;
   size_t max_memo_configs_;
+  // The memo. Dropping it keeps every buffer: configs_ holds the first
+  // config_count_ (their node lists keep their capacity), slots_ is an
+  // open-addressing index of them (id + 1; 0 empty), blocks_ their
+  // transition rows (256 each; -1 unknown). A drop then costs a clear of
+  // the index, not thousands of frees and a table regrown by copying.
   std::vector<Config> configs_;
-  std::unordered_map<Config, uint32_t, Hash, Equal> index_;
-  std::vector<int32_t> transitions_;  // 256 per configuration; -1 unknown
+  std::vector<uint64_t> hashes_;
+  uint32_t config_count_ = 0;
+  std::vector<uint32_t> slots_;
+  std::vector<std::unique_ptr<int32_t[]>> blocks_;
   std::vector<uint32_t> level_config_;
   std::vector<uint8_t> level_uncertain_;
   std::vector<uint8_t> level_pops_;
