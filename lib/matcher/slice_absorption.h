@@ -1,7 +1,16 @@
 // Which automaton states take every string of the text slice
-// (vocab/text_slice.h) by their own byte edges: from such a state, every
-// token of the slice is consumed byte by byte without leaving the frame,
-// so a mask walk accepts all of them at once and walks only the rest.
+// (vocab/text_slice.h) by their own byte edges and those of the rules they
+// call: from such a state, every token of the slice is consumed byte by
+// byte without returning below the frame, so a mask walk accepts all of
+// them at once and walks only the rest.
+//
+// Calls into rules that call nothing themselves are followed (a string body
+// that ends in a shared rule, "[^a] tail", goes on in the tail's frame);
+// returns never are: a path that would have to return is not counted,
+// which can only make the answer no where yes was right, never the
+// reverse. Rules that call others are not entered, so that a question
+// explores one small region: a chain of rules (a DFA spelled one rule per
+// state) would otherwise have every question explore all of it.
 //
 // A pair (state, slice state) absorbs when every byte the slice allows
 // next has an edge, and for each such byte some edge target absorbs at the
@@ -47,9 +56,17 @@ class SliceAbsorption {
     uint32_t pieces_begin, pieces_end;  // in pieces_
     bool refuses;
   };
+  struct Edge {
+    uint32_t index;  // in Automaton::byte_edges
+    bool looped;
+  };
   // Appends the pieces of `pair` (the bytes the slice allows, grouped by
   // their successor pairs); false when some such byte has no edge.
   bool add_pieces(uint32_t pair);
+  // callees_ = the entries, with byte edges, of the rules `state` calls
+  // that call nothing themselves (and are not counter loops or
+  // permutations).
+  void callee_states(uint32_t state);
 
   const automaton::Automaton& automaton_;
   // Pairs: (looped x states + state) x TextSlice::kStates + slice state.
@@ -59,7 +76,19 @@ class SliceAbsorption {
   std::vector<Pair> pairs_;  // by position in seen_
   std::vector<Piece> pieces_;
   std::vector<uint32_t> successors_;
-  std::vector<unsigned> cuts_;
+  // Where an edge (index in edges_, | kEdgeEnds at its end) or a slice run
+  // (kNoEdge) starts or ends.
+  struct Cut {
+    unsigned at;
+    uint32_t edge;
+  };
+  static constexpr uint32_t kNoEdge = ~uint32_t{0};
+  static constexpr uint32_t kEdgeEnds = uint32_t{1} << 31;
+  std::vector<Cut> cuts_;
+  std::vector<uint32_t> active_;
+  std::vector<Edge> edges_;
+  std::vector<uint32_t> callees_;
+  std::vector<uint8_t> calls_out_;  // by rule: some state of it has a call edge
 };
 
 }  // namespace sluice::matcher

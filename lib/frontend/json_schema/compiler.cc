@@ -2297,8 +2297,22 @@ class Compiler {
   // grammar), so that a key named in the schema can't take the
   // additionalProperties route.
   ExprId string_except(const std::vector<std::string>& names) {
-    if (!any_star_) any_star_ = grammar_.star(any_char());
-    ExprId any_star = *any_star_;
+    // Once a key leaves the trie, the rest is any string: one shared rule,
+    // entered from every trie node, rather than a copy of "any string" per
+    // node. Besides the size, the mask walk decides once that the rule
+    // takes all plain text (matcher/slice_absorption.h), where per-node
+    // copies had it explore every copy. Non-ASCII characters leave from
+    // every node of an ASCII trie, so they get a shared rule too. Neither
+    // rule calls another: the walk looks into rules only that far.
+    if (!key_tail_) {
+      const RuleId tail = grammar_.declare_rule("keytail" + std::to_string(grammar_.rules().size()));
+      grammar_.set_body(tail, grammar_.star(any_char()));
+      key_tail_ = grammar_.ref(tail);
+      const RuleId non_ascii = grammar_.declare_rule("keytail" + std::to_string(grammar_.rules().size()));
+      grammar_.set_body(non_ascii,
+                        grammar_.sequence({grammar_.char_class({{0x80, kMaxCodepoint}}), grammar_.star(any_char())}));
+      non_ascii_key_tail_ = grammar_.ref(non_ascii);
+    }
     struct Node {
       bool terminal = false;
       std::map<uint32_t, size_t> children;
@@ -2339,7 +2353,12 @@ class Compiler {
       for (const CodepointRange& r : used) key.push_back(r.lo);
       auto cached = other_chars_.find(key);
       if (cached == other_chars_.end()) {
-        cached = other_chars_.emplace(key, grammar_.sequence({grammar_.char_class(used, true), any_star})).first;
+        const bool ascii_only = used.empty() || used.back().lo < 0x80;
+        std::vector<CodepointRange> excluded = used;
+        if (ascii_only) excluded.push_back({0x80, kMaxCodepoint});
+        ExprId other = grammar_.sequence({grammar_.char_class(excluded, true), *key_tail_});
+        if (ascii_only) other = grammar_.choice({other, *non_ascii_key_tail_});
+        cached = other_chars_.emplace(key, other).first;
       }
       alternatives.push_back(cached->second);
       built[t] = grammar_.choice(std::move(alternatives));
@@ -2535,7 +2554,7 @@ class Compiler {
   std::vector<JsonSchemaWarning> warnings_;
   std::map<std::pair<SchemaSet, uint32_t>, Memo> memo_;
   std::optional<ExprId> ws_;
-  std::optional<ExprId> any_char_, any_star_;
+  std::optional<ExprId> any_char_, key_tail_, non_ascii_key_tail_;
   std::map<std::vector<uint32_t>, ExprId> other_chars_;
   std::string unsat_reason_, unsat_pointer_;
   std::deque<Json> extra_values_;
