@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "matcher/bounded_classes.h"
 #include "matcher/shared_classes.h"
 #include "matcher/token_walk.h"
 #include "vocab/text_slice.h"
@@ -37,26 +38,30 @@ size_t SegmentKey::hash() const {
   return static_cast<size_t>(h);
 }
 
+struct MaskCache::Entries : BoundedClasses<SegmentKey, SegmentKeyHash> {};
+
+MaskCache::MaskCache(size_t max_bytes) : max_bytes_(max_bytes), entries_(std::make_unique<Entries>()) {}
+MaskCache::~MaskCache() = default;
+
 std::shared_ptr<const TokenClasses> MaskCache::find(const SegmentKey& key) const {
   std::shared_lock lock(mutex_);
-  auto it = map_.find(key);
-  return it == map_.end() ? nullptr : it->second;
+  return entries_->find(key);
 }
 
 void MaskCache::insert(const SegmentKey& key, std::shared_ptr<const TokenClasses> classes) {
   const size_t size = classes->memory_bytes() + sizeof(SegmentKey) + 32;
   std::unique_lock lock(mutex_);
-  if (bytes_.load(std::memory_order_relaxed) + size > max_bytes_) {
-    map_.clear();
-    bytes_.store(0, std::memory_order_relaxed);
+  dropped_bytes_ += entries_->insert(key, std::move(classes), size, max_bytes_);
+  if (dropped_bytes_ >= max_bytes_ / 8) {
+    dropped_bytes_ = 0;
     generation_.fetch_add(1, std::memory_order_relaxed);
   }
-  if (map_.emplace(key, std::move(classes)).second) bytes_.fetch_add(size, std::memory_order_relaxed);
+  bytes_.store(entries_->bytes(), std::memory_order_relaxed);
 }
 
 size_t MaskCache::entries() const {
   std::shared_lock lock(mutex_);
-  return map_.size();
+  return entries_->entries();
 }
 
 }  // namespace matcher

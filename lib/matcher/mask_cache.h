@@ -15,8 +15,9 @@
 // where the string's own frame is known, not once per context.
 //
 // The cache is bounded by CompileOptions::max_mask_cache_bytes; when an
-// insertion would pass the bound, every entry is dropped first (entries in
-// use stay alive through their shared_ptr). Safe for concurrent use.
+// insertion would pass the bound, the oldest entries make room, a few at a
+// time (matcher/bounded_classes.h; entries in use stay alive through their
+// shared_ptr). Safe for concurrent use.
 //
 // Tested through tests/matcher/.
 #pragma once
@@ -29,7 +30,6 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "sluice/tokenizer.h"
@@ -79,19 +79,24 @@ struct TokenClasses {
 
 class MaskCache {
  public:
-  explicit MaskCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+  explicit MaskCache(size_t max_bytes);
+  ~MaskCache();
   std::shared_ptr<const TokenClasses> find(const SegmentKey& key) const;
   void insert(const SegmentKey& key, std::shared_ptr<const TokenClasses> classes);
   size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
-  // Bumped whenever the cache drops its entries, so that holders of
-  // entries (matchers) drop theirs too and memory stays within the bound.
+  // Bumped each time the entries dropped since the last bump reach an
+  // eighth of the bound, so that holders of entries (matchers) drop theirs
+  // too and what they keep alive stays within that much of the bound.
   uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
   size_t entries() const;
 
  private:
   size_t max_bytes_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<SegmentKey, std::shared_ptr<const TokenClasses>, SegmentKeyHash> map_;
+  // A BoundedClasses (matcher/bounded_classes.h, which needs this header).
+  struct Entries;
+  std::unique_ptr<Entries> entries_;
+  size_t dropped_bytes_ = 0;  // since generation_ was bumped
   std::atomic<size_t> bytes_{0};
   std::atomic<uint64_t> generation_{0};
 };

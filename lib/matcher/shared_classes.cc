@@ -1,10 +1,10 @@
 // Implements matcher/shared_classes.h.
 #include "matcher/shared_classes.h"
 
-#include <deque>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_map>
+
+#include "matcher/bounded_classes.h"
 
 namespace sluice::matcher {
 
@@ -133,16 +133,8 @@ std::optional<std::vector<uint32_t>> frame_signature(const automaton::Automaton&
 }
 
 struct SharedClassCache::Impl {
-  struct Entry {
-    std::shared_ptr<const TokenClasses> classes;
-    size_t bytes = 0;
-  };
   mutable std::shared_mutex mutex;
-  std::unordered_map<Key, Entry, KeyHash> map;
-  // Keys in insertion order, oldest first (elements of a node-based map
-  // keep their address across rehashing).
-  std::deque<const Key*> order;
-  size_t bytes = 0;
+  BoundedClasses<Key, KeyHash> entries;
 };
 
 SharedClassCache::SharedClassCache() : impl_(std::make_unique<Impl>()) {}
@@ -157,8 +149,7 @@ std::shared_ptr<const TokenClasses> SharedClassCache::find(uint64_t vocabulary_s
                                                            const std::vector<uint32_t>& signature) const {
   Key key{vocabulary_serial, signature};
   std::shared_lock lock(impl_->mutex);
-  auto it = impl_->map.find(key);
-  return it == impl_->map.end() ? nullptr : it->second.classes;
+  return impl_->entries.find(key);
 }
 
 void SharedClassCache::insert(uint64_t vocabulary_serial, std::vector<uint32_t> signature,
@@ -167,36 +158,22 @@ void SharedClassCache::insert(uint64_t vocabulary_serial, std::vector<uint32_t> 
   if (size > max_bytes) return;
   Key key{vocabulary_serial, std::move(signature)};
   std::unique_lock lock(impl_->mutex);
-  // The oldest entries make room, a few at a time: dropping all of them at
-  // once (tens of thousands of bitsets) would stall this insert, and the
-  // mask it belongs to, for tens of milliseconds.
-  while (impl_->bytes + size > max_bytes && !impl_->order.empty()) {
-    auto oldest = impl_->map.find(*impl_->order.front());
-    impl_->order.pop_front();
-    impl_->bytes -= oldest->second.bytes;
-    impl_->map.erase(oldest);
-  }
-  auto [it, inserted] = impl_->map.emplace(std::move(key), Impl::Entry{std::move(classes), size});
-  if (!inserted) return;
-  impl_->bytes += size;
-  impl_->order.push_back(&it->first);
+  impl_->entries.insert(std::move(key), std::move(classes), size, max_bytes);
 }
 
 size_t SharedClassCache::bytes() const {
   std::shared_lock lock(impl_->mutex);
-  return impl_->bytes;
+  return impl_->entries.bytes();
 }
 
 size_t SharedClassCache::entries() const {
   std::shared_lock lock(impl_->mutex);
-  return impl_->map.size();
+  return impl_->entries.entries();
 }
 
 void SharedClassCache::clear() {
   std::unique_lock lock(impl_->mutex);
-  impl_->order.clear();
-  impl_->map.clear();
-  impl_->bytes = 0;
+  impl_->entries.clear();
 }
 
 }  // namespace sluice::matcher

@@ -12,8 +12,8 @@
 // through shared_ptr: any number of Matchers (sluice/matcher.h) may run on it
 // in parallel. Internally it keeps a lazily filled, thread-safe cache of
 // per-state token classes (accepted / rejected / needs-the-stack-below),
-// bounded in bytes by CompileOptions::max_mask_cache_bytes; when the bound is
-// reached the cache is flushed and refilled, never grown past it.
+// bounded in bytes by CompileOptions::max_mask_cache_bytes; at the bound the
+// oldest entries make room, a few at a time, and it never grows past it.
 //
 // Tested in tests/automaton/ and tests/matcher/.
 #pragma once
@@ -39,14 +39,15 @@ struct CompileOptions {
   // Expression nesting depth the compiler follows; deeper is an error, not
   // a stack overflow.
   uint32_t max_nesting = 20000;
-  // Bytes the shared token-class cache may hold before it is flushed.
+  // Bytes the shared token-class cache may hold; past them its oldest
+  // entries are dropped.
   size_t max_mask_cache_bytes = size_t{256} << 20;
   // Bytes the process-wide cache of token classes may hold. It is shared by
   // every grammar compiled for one vocabulary and keyed by the exact
   // structure of a rule and everything it calls, so the string, number and
   // any-JSON rules that most schemas share are walked once per process, not
-  // once per schema. Past the bound it is flushed (by the grammar that
-  // would pass it); 0 turns sharing off.
+  // once per schema. Past the bound its oldest entries make room (dropped
+  // by the grammar that would pass it); 0 turns sharing off.
   size_t max_shared_mask_cache_bytes = size_t{256} << 20;
   // Live parser stacks a matcher may hold after any byte (ambiguity and
   // nondeterminism grow this); more is kBudgetExceeded.
