@@ -25,8 +25,9 @@ template <class Key, class Hash>
 class BoundedClasses {
  public:
   std::shared_ptr<const TokenClasses> find(const Key& key) const {
-    const Shard& shard = shards_[Hash{}(key) % kShards];
-    auto it = shard.find(key);
+    const Lookup lookup{&key, Hash{}(key)};
+    const Shard& shard = shards_[shard_of(lookup.hash)];
+    auto it = shard.find(lookup);
     return it == shard.end() ? nullptr : it->second.classes;
   }
   // Adds the entry (`bytes` its size) unless the key is there already,
@@ -35,19 +36,20 @@ class BoundedClasses {
   size_t insert(Key key, std::shared_ptr<const TokenClasses> classes, size_t bytes, size_t max_bytes) {
     size_t dropped = 0;
     while (bytes_ + bytes > max_bytes && !order_.empty()) {
-      Shard& shard = shards_[Hash{}(*order_.front()) % kShards];
-      auto oldest = shard.find(*order_.front());
+      const Lookup oldest_key = order_.front();
+      Shard& shard = shards_[shard_of(oldest_key.hash)];
+      auto oldest = shard.find(oldest_key);
       order_.pop_front();
       bytes_ -= oldest->second.bytes;
       dropped += oldest->second.bytes;
       shard.erase(oldest);
     }
-    Shard& shard = shards_[Hash{}(key) % kShards];
-    auto [it, inserted] = shard.emplace(std::move(key), Entry{std::move(classes), bytes});
+    const size_t hash = Hash{}(key);
+    auto [it, inserted] = shards_[shard_of(hash)].emplace(std::move(key), Entry{std::move(classes), bytes});
     if (inserted) {
       bytes_ += bytes;
       // Elements of a node-based map keep their address across rehashing.
-      order_.push_back(&it->first);
+      order_.push_back({&it->first, hash});
     }
     return dropped;
   }
@@ -65,9 +67,28 @@ class BoundedClasses {
     std::shared_ptr<const TokenClasses> classes;
     size_t bytes = 0;
   };
-  using Shard = std::unordered_map<Key, Entry, Hash>;
+  // A key with its hash, so that a lookup hashes it once (keys run to
+  // hundreds of words) for both the shard and the bucket.
+  struct Lookup {
+    const Key* key;
+    size_t hash;
+  };
+  struct ShardHash {
+    using is_transparent = void;
+    size_t operator()(const Key& key) const { return Hash{}(key); }
+    size_t operator()(const Lookup& lookup) const { return lookup.hash; }
+  };
+  struct ShardEqual {
+    using is_transparent = void;
+    bool operator()(const Key& a, const Key& b) const { return a == b; }
+    bool operator()(const Lookup& a, const Key& b) const { return *a.key == b; }
+    bool operator()(const Key& a, const Lookup& b) const { return a == *b.key; }
+  };
+  using Shard = std::unordered_map<Key, Entry, ShardHash, ShardEqual>;
+  static size_t shard_of(size_t hash) { return (hash >> 32) % kShards; }
+
   std::array<Shard, kShards> shards_;
-  std::deque<const Key*> order_;  // oldest first
+  std::deque<Lookup> order_;  // oldest first
   size_t bytes_ = 0;
 };
 

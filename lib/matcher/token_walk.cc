@@ -63,7 +63,9 @@ uint32_t TokenWalker::intern(const Config& config) {
   }
   slots_[slot] = id + 1;
   if (id / kBlockConfigs >= blocks_.size()) {
-    blocks_.push_back(std::make_unique<int32_t[]>(size_t{kBlockConfigs} * 256));
+    // Left uninitialised (each row is set when its configuration comes):
+    // zeroing a block would touch all its pages on a matcher's first step.
+    blocks_.emplace_back(new int32_t[size_t{kBlockConfigs} * 256]);
   }
   int32_t* row = &blocks_[id / kBlockConfigs][(id % kBlockConfigs) * 256];
   std::fill(row, row + 256, -1);

@@ -2293,26 +2293,11 @@ class Compiler {
     return grammar_.choice(std::move(alternatives));
   }
 
+  static constexpr size_t kInlineKeyTailNodes = 256;
   // Decoded strings other than the given names (a trie walked in the
   // grammar), so that a key named in the schema can't take the
   // additionalProperties route.
   ExprId string_except(const std::vector<std::string>& names) {
-    // Once a key leaves the trie, the rest is any string: one shared rule,
-    // entered from every trie node, rather than a copy of "any string" per
-    // node. Besides the size, the mask walk decides once that the rule
-    // takes all plain text (matcher/slice_absorption.h), where per-node
-    // copies had it explore every copy. Non-ASCII characters leave from
-    // every node of an ASCII trie, so they get a shared rule too. Neither
-    // rule calls another: the walk looks into rules only that far.
-    if (!key_tail_) {
-      const RuleId tail = grammar_.declare_rule("keytail" + std::to_string(grammar_.rules().size()));
-      grammar_.set_body(tail, grammar_.star(any_char()));
-      key_tail_ = grammar_.ref(tail);
-      const RuleId non_ascii = grammar_.declare_rule("keytail" + std::to_string(grammar_.rules().size()));
-      grammar_.set_body(non_ascii,
-                        grammar_.sequence({grammar_.char_class({{0x80, kMaxCodepoint}}), grammar_.star(any_char())}));
-      non_ascii_key_tail_ = grammar_.ref(non_ascii);
-    }
     struct Node {
       bool terminal = false;
       std::map<uint32_t, size_t> children;
@@ -2335,6 +2320,27 @@ class Compiler {
       }
       trie[at].terminal = true;
     }
+    // Once a key leaves the trie, the rest is any string. Up to
+    // kInlineKeyTailNodes nodes each node spells it inline: the key stays
+    // one frame, and a mask walk soon finds that its nodes take all plain
+    // text (matcher/slice_absorption.h); on MaskBench's Github_medium
+    // schemas that costs 2% fewer instructions than shared rules. In a
+    // large trie (eslintrc's rules: 259 names, 3,900 nodes) the copies are
+    // most of the automaton, and proving that explored every copy (7 ms in
+    // one mask); there every node enters one shared rule instead, non-ASCII
+    // characters another, neither calling a rule (the walk looks into
+    // rules only that far).
+    const bool shared_tails = trie.size() > kInlineKeyTailNodes;
+    if (shared_tails && !key_tail_) {
+      const RuleId tail = grammar_.declare_rule("keytail" + std::to_string(grammar_.rules().size()));
+      grammar_.set_body(tail, grammar_.star(any_char()));
+      key_tail_ = grammar_.ref(tail);
+      const RuleId non_ascii = grammar_.declare_rule("keytail" + std::to_string(grammar_.rules().size()));
+      grammar_.set_body(non_ascii,
+                        grammar_.sequence({grammar_.char_class({{0x80, kMaxCodepoint}}), grammar_.star(any_char())}));
+      non_ascii_key_tail_ = grammar_.ref(non_ascii);
+    }
+    if (!any_star_) any_star_ = grammar_.star(any_char());
     // Bottom-up: children have larger indices than their parents.
     std::vector<ExprId> built(trie.size());
     for (size_t t = trie.size(); t-- > 0;) {
@@ -2351,14 +2357,17 @@ class Compiler {
       // encoder then rewrites each distinct class once.
       std::vector<uint32_t> key;
       for (const CodepointRange& r : used) key.push_back(r.lo);
-      auto cached = other_chars_.find(key);
-      if (cached == other_chars_.end()) {
+      auto& other_chars = shared_tails ? other_chars_shared_ : other_chars_;
+      auto cached = other_chars.find(key);
+      if (cached == other_chars.end() && !shared_tails) {
+        cached = other_chars.emplace(key, grammar_.sequence({grammar_.char_class(used, true), *any_star_})).first;
+      } else if (cached == other_chars.end()) {
         const bool ascii_only = used.empty() || used.back().lo < 0x80;
         std::vector<CodepointRange> excluded = used;
         if (ascii_only) excluded.push_back({0x80, kMaxCodepoint});
         ExprId other = grammar_.sequence({grammar_.char_class(excluded, true), *key_tail_});
         if (ascii_only) other = grammar_.choice({other, *non_ascii_key_tail_});
-        cached = other_chars_.emplace(key, other).first;
+        cached = other_chars.emplace(key, other).first;
       }
       alternatives.push_back(cached->second);
       built[t] = grammar_.choice(std::move(alternatives));
@@ -2554,8 +2563,10 @@ class Compiler {
   std::vector<JsonSchemaWarning> warnings_;
   std::map<std::pair<SchemaSet, uint32_t>, Memo> memo_;
   std::optional<ExprId> ws_;
-  std::optional<ExprId> any_char_, key_tail_, non_ascii_key_tail_;
-  std::map<std::vector<uint32_t>, ExprId> other_chars_;
+  std::optional<ExprId> any_char_, any_star_, key_tail_, non_ascii_key_tail_;
+  // string_except's "any other key" expressions, by the characters a trie
+  // node excludes: spelled inline, or through the shared tail rules.
+  std::map<std::vector<uint32_t>, ExprId> other_chars_, other_chars_shared_;
   std::string unsat_reason_, unsat_pointer_;
   std::deque<Json> extra_values_;
   std::map<const Json*, const Json*> origins_;
