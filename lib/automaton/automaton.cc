@@ -357,12 +357,27 @@ class Builder {
         return true;
       }
       case ExprKind::kCharClass: {
+        // The byte sequences share the states of their common leading byte
+        // ranges (a trie), so that "[\u2000-\u2027\u202A-\u2FFF]" has one
+        // state after E2, not one per range: a walk then holds one stack
+        // per character, and slice absorption (matcher/slice_absorption.h),
+        // which follows one stack at a time, sees that the class takes
+        // every character it allows after that byte.
+        std::map<std::tuple<uint32_t, uint8_t, uint8_t>, uint32_t> prefixes;
         for (const CodepointRange& r : e.ranges) {
           for (const auto& seq : utf8_sequences(r.lo, r.hi)) {
             uint32_t cur = from;
             for (size_t i = 0; i < seq.size(); ++i) {
-              uint32_t next = i + 1 == seq.size() ? to : new_state();
-              if (!ok_) return false;
+              uint32_t next = to;
+              if (i + 1 < seq.size()) {
+                auto [it, added] = prefixes.try_emplace({cur, seq[i].first, seq[i].second}, 0);
+                if (!added) {
+                  cur = it->second;
+                  continue;
+                }
+                it->second = next = new_state();
+                if (!ok_) return false;
+              }
               nfa_bytes_.push_back({cur, ByteEdge{seq[i].first, seq[i].second, next}});
               cur = next;
             }

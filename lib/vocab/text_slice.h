@@ -2,10 +2,15 @@
 // a JSON string as raw text (the "slicer" idea from llguidance).
 //
 // A token is in the slice when its bytes are a prefix of UTF-8 text made of
-// code points U+0020..U+10FFFF other than `"`, `\` and surrogates: whole
-// code points, except that the last one may be cut short. In Llama-3 that
-// is most of the vocabulary. The slice is prefix-closed, so it is a top part
-// of the token trie.
+// code points U+0020..U+10FFFF other than `"`, `\`, surrogates and the line
+// separators U+2028 and U+2029: whole code points, except that the last one
+// may be cut short. In Llama-3 that is most of the vocabulary. The slice is
+// prefix-closed, so it is a top part of the token trie.
+//
+// The line separators are left out because `.` in a pattern (ECMA-262)
+// does not match them: with them in, no `.*` could take the slice, and
+// every pattern with one walked the whole vocabulary per mask (10-25 ms).
+// A handful of tokens hold them, and they go to `rest` like quotes do.
 //
 // A mask walk from a parser configuration that provably accepts every slice
 // string (matcher/token_walk.h checks this by exploring the configuration
@@ -30,13 +35,14 @@ class TokenTrie;
 
 namespace slice_detail {
 
-inline constexpr uint8_t kStates = 8;
+inline constexpr uint8_t kStates = 10;
 inline constexpr uint8_t kReject = 0xFF;
 
 // States: 0 a code point boundary; 1, 2, 3 that many continuation bytes
 // (80-BF) to go; 4 after E0 (A0-BF next: no overlong form); 5 after ED
 // (80-9F: no surrogate); 6 after F0 (90-BF: no overlong form); 7 after F4
-// (80-8F: nothing past U+10FFFF).
+// (80-8F: nothing past U+10FFFF); 8 after E2, 9 after E2 80 (A8 and A9
+// next would be U+2028 and U+2029).
 constexpr uint8_t next_by_rule(uint8_t state, uint8_t byte) {
   const bool continuation = byte >= 0x80 && byte <= 0xBF;
   switch (state) {
@@ -46,6 +52,7 @@ constexpr uint8_t next_by_rule(uint8_t state, uint8_t byte) {
       if (byte >= 0xC2 && byte <= 0xDF) return 1;
       if (byte == 0xE0) return 4;
       if (byte == 0xED) return 5;
+      if (byte == 0xE2) return 8;
       if (byte >= 0xE1 && byte <= 0xEF) return 2;
       if (byte == 0xF0) return 6;
       if (byte >= 0xF1 && byte <= 0xF3) return 3;
@@ -58,6 +65,8 @@ constexpr uint8_t next_by_rule(uint8_t state, uint8_t byte) {
     case 5: return byte >= 0x80 && byte <= 0x9F ? 1 : kReject;
     case 6: return byte >= 0x90 && byte <= 0xBF ? 2 : kReject;
     case 7: return byte >= 0x80 && byte <= 0x8F ? 2 : kReject;
+    case 8: return byte == 0x80 ? 9 : continuation ? 1 : kReject;
+    case 9: return byte == 0xA8 || byte == 0xA9 ? kReject : continuation ? 0 : kReject;
     default: return kReject;
   }
 }

@@ -16,8 +16,8 @@ namespace sluice {
 namespace {
 
 // The definition: a prefix of UTF-8 text whose code points are U+0020 and
-// above, not '"', not '\' and not surrogates; only the last code point may
-// be cut short.
+// above, not '"', not '\', not surrogates and not U+2028 or U+2029; only the
+// last code point may be cut short.
 bool in_slice_by_definition(const std::string& bytes) {
   size_t i = 0;
   while (i < bytes.size()) {
@@ -53,11 +53,13 @@ bool in_slice_by_definition(const std::string& bytes) {
       const uint32_t max_for_len = len == 2 ? 0x7FF : len == 3 ? 0xFFFF : 0x10FFFF;
       const uint32_t a = std::max(lo, min_for_len), z = std::min(hi, max_for_len);
       if (a > z) return false;
-      // Some code point in a..z that is not a surrogate.
-      return !(a >= 0xD800 && z <= 0xDFFF);
+      // Some code point in a..z that is neither a surrogate nor a line
+      // separator.
+      return !(a >= 0xD800 && z <= 0xDFFF) && !(a >= 0x2028 && z <= 0x2029);
     }
     const uint32_t min_for_len = len == 1 ? 0 : len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
     if (cp < min_for_len || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    if (cp == 0x2028 || cp == 0x2029) return false;
     if (cp < 0x20 || cp == '"' || cp == '\\') return false;
     i += len;
   }
@@ -68,14 +70,22 @@ Vocabulary random_vocabulary(uint32_t seed) {
   // Bytes chosen to hit every branch of UTF-8: ASCII, quote, backslash,
   // controls, lead bytes of each length (overlong and out-of-range ones
   // too), and continuation bytes from each sub-range.
-  const std::vector<uint8_t> bytes = {'a', 'Z', ' ', '"', '\\', 0x00, 0x1F, 0x7F, 0xC0, 0xC2, 0xDF, 0xE0, 0xE1,
-                                      0xED, 0xEF, 0xF0, 0xF3, 0xF4, 0xF5, 0xFF, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF};
+  // E2, 80, A8 and A9 spell the line separators U+2028 and U+2029.
+  const std::vector<uint8_t> bytes = {'a',  'Z',  ' ',  '"',  '\\', 0x00, 0x1F, 0x7F, 0xC0, 0xC2,
+                                      0xDF, 0xE0, 0xE1, 0xE2, 0xED, 0xEF, 0xF0, 0xF3, 0xF4, 0xF5,
+                                      0xFF, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xA8, 0xA9, 0xBF};
   std::mt19937 rng(seed);
   std::vector<std::string> tokens;
   for (int i = 0; i < 6000; ++i) {
     std::string t;
     const size_t n = 1 + rng() % 5;
     for (size_t k = 0; k < n; ++k) t += static_cast<char>(bytes[rng() % bytes.size()]);
+    tokens.push_back(t);
+  }
+  // The line separators and their neighbours, which random bytes rarely
+  // spell.
+  for (const char* t : {"\xE2\x80\xA8", "a\xE2\x80\xA9", "\xE2\x80\xA8" "b", "\xE2\x80\xA7", "\xE2\x80\xAA", "\xE2\x80",
+                        "\xE2\x81\xA8"}) {
     tokens.push_back(t);
   }
   auto v = Vocabulary::from_tokens(tokens);
