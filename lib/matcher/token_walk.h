@@ -100,7 +100,7 @@ class TokenWalker {
   // (next configuration << 1) | (some stack consumed the byte); false on a
   // budget error.
   bool transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed) {
-    // Inline: a memo hit, the common case, is two loads.
+    // Inline: a memo hit, the common case, is a few loads.
     const int32_t known = blocks_[from / kBlockConfigs][(from % kBlockConfigs) * 256 + byte];
     if (known >= 0) {
       *packed = static_cast<uint32_t>(known);
