@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8_decode.h"
+
 namespace sluice::ir {
 namespace {
 
@@ -34,11 +36,7 @@ class NfaBuilder {
       case ExprKind::kLiteral: {
         end = start;
         for (size_t i = 0; i < e.literal.size();) {
-          const auto lead = static_cast<unsigned char>(e.literal[i]);
-          const size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-          uint32_t cp = len == 1 ? lead : len == 2 ? lead & 0x1F : len == 3 ? lead & 0x0F : lead & 0x07;
-          for (size_t j = 1; j < len && i + j < e.literal.size(); ++j) cp = (cp << 6) | (e.literal[i + j] & 0x3F);
-          i += len;
+          const uint32_t cp = next_codepoint(e.literal, i);
           const uint32_t next = node();
           edges_[end].push_back({cp, cp, next});
           end = next;

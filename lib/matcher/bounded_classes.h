@@ -17,9 +17,9 @@
 #include <memory>
 #include <unordered_map>
 
-#include "matcher/mask_cache.h"
-
 namespace sluice::matcher {
+
+struct TokenClasses;  // matcher/mask_cache.h
 
 template <class Key, class Hash>
 class BoundedClasses {

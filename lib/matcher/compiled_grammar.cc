@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "matcher/bounded_classes.h"
 #include "matcher/shared_classes.h"
 #include "matcher/token_walk.h"
 #include "vocab/text_slice.h"
@@ -38,30 +37,25 @@ size_t SegmentKey::hash() const {
   return static_cast<size_t>(h);
 }
 
-struct MaskCache::Entries : BoundedClasses<SegmentKey, SegmentKeyHash> {};
-
-MaskCache::MaskCache(size_t max_bytes) : max_bytes_(max_bytes), entries_(std::make_unique<Entries>()) {}
-MaskCache::~MaskCache() = default;
-
 std::shared_ptr<const TokenClasses> MaskCache::find(const SegmentKey& key) const {
   std::shared_lock lock(mutex_);
-  return entries_->find(key);
+  return entries_.find(key);
 }
 
 void MaskCache::insert(const SegmentKey& key, std::shared_ptr<const TokenClasses> classes) {
   const size_t size = classes->memory_bytes() + sizeof(SegmentKey) + 32;
   std::unique_lock lock(mutex_);
-  dropped_bytes_ += entries_->insert(key, std::move(classes), size, max_bytes_);
+  dropped_bytes_ += entries_.insert(key, std::move(classes), size, max_bytes_);
   if (dropped_bytes_ >= max_bytes_ / 8) {
     dropped_bytes_ = 0;
     generation_.fetch_add(1, std::memory_order_relaxed);
   }
-  bytes_.store(entries_->bytes(), std::memory_order_relaxed);
+  bytes_.store(entries_.bytes(), std::memory_order_relaxed);
 }
 
 size_t MaskCache::entries() const {
   std::shared_lock lock(mutex_);
-  return entries_->entries();
+  return entries_.entries();
 }
 
 }  // namespace matcher

@@ -32,6 +32,7 @@
 #include <shared_mutex>
 #include <vector>
 
+#include "matcher/bounded_classes.h"
 #include "sluice/tokenizer.h"
 
 namespace sluice::matcher {
@@ -79,8 +80,7 @@ struct TokenClasses {
 
 class MaskCache {
  public:
-  explicit MaskCache(size_t max_bytes);
-  ~MaskCache();
+  explicit MaskCache(size_t max_bytes) : max_bytes_(max_bytes) {}
   std::shared_ptr<const TokenClasses> find(const SegmentKey& key) const;
   void insert(const SegmentKey& key, std::shared_ptr<const TokenClasses> classes);
   size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
@@ -93,9 +93,7 @@ class MaskCache {
  private:
   size_t max_bytes_;
   mutable std::shared_mutex mutex_;
-  // A BoundedClasses (matcher/bounded_classes.h, which needs this header).
-  struct Entries;
-  std::unique_ptr<Entries> entries_;
+  BoundedClasses<SegmentKey, SegmentKeyHash> entries_;
   size_t dropped_bytes_ = 0;  // since generation_ was bumped
   std::atomic<size_t> bytes_{0};
   std::atomic<uint64_t> generation_{0};

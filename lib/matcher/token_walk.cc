@@ -45,7 +45,8 @@ void TokenWalker::grow_slots() {
 }
 
 uint32_t TokenWalker::intern(const Config& config) {
-  if (config_count_ == 0 && !(config.empty() && !config.accepting && !config.popped)) intern(Config{});
+  // The empty configuration is always kDead.
+  if (config_count_ == 0 && !same(config, Config{})) intern(Config{});
   if (2 * (size_t{config_count_} + 1) > slots_.size()) grow_slots();
   const uint64_t h = hash(config);
   const size_t slot = find_slot(config, h);
@@ -67,8 +68,7 @@ uint32_t TokenWalker::intern(const Config& config) {
     // zeroing a block would touch all its pages on a matcher's first step.
     blocks_.emplace_back(new int32_t[size_t{kBlockConfigs} * 256]);
   }
-  int32_t* row = &blocks_[id / kBlockConfigs][(id % kBlockConfigs) * 256];
-  std::fill(row, row + 256, -1);
+  std::fill(row(id), row(id) + 256, -1);
   return id;
 }
 
@@ -82,7 +82,7 @@ bool TokenWalker::compute_transition(Stepper& stepper, uint32_t from, uint8_t by
     next = intern(scratch_);
   }
   *packed = next << 1 | (consumed ? 1 : 0);
-  blocks_[from / kBlockConfigs][(from % kBlockConfigs) * 256 + byte] = static_cast<int32_t>(*packed);
+  row(from)[byte] = static_cast<int32_t>(*packed);
   if (!consumed) mark_dead_bytes(stepper, from);
   return true;
 }
@@ -100,9 +100,9 @@ void TokenWalker::mark_dead_bytes(Stepper& stepper, uint32_t config) {
       std::fill(live.begin() + e.lo, live.begin() + e.hi + 1, true);
     }
   }
-  int32_t* row = &blocks_[config / kBlockConfigs][(config % kBlockConfigs) * 256];
+  int32_t* transitions = row(config);
   for (unsigned b = 0; b < 256; ++b) {
-    if (!live[b]) row[b] = 0;
+    if (!live[b]) transitions[b] = 0;
   }
 }
 

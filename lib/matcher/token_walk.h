@@ -101,7 +101,7 @@ class TokenWalker {
   // budget error.
   bool transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed) {
     // Inline: a memo hit, the common case, is a few loads.
-    const int32_t known = blocks_[from / kBlockConfigs][(from % kBlockConfigs) * 256 + byte];
+    const int32_t known = row(from)[byte];
     if (known >= 0) {
       *packed = static_cast<uint32_t>(known);
       return true;
@@ -119,6 +119,8 @@ class TokenWalker {
   // the table grows without copying what it holds.
   static constexpr uint32_t kBlockConfigs = 64;
 
+  // Configuration `config`'s 256 transitions.
+  int32_t* row(uint32_t config) const { return &blocks_[config / kBlockConfigs][(config % kBlockConfigs) * 256]; }
   static uint64_t hash(const Config& c);
   static bool same(const Config& a, const Config& b) {
     return a.nodes == b.nodes && a.accepting == b.accepting && a.popped == b.popped;

@@ -23,6 +23,7 @@
 
 #include <re2/re2.h>
 
+#include "common/utf8_decode.h"
 #include "frontend/utf8_text.h"
 #include "ir/complement.h"
 #include "ir/length_bound.h"
@@ -2294,6 +2295,15 @@ class Compiler {
   }
 
   static constexpr size_t kInlineKeyTailNodes = 256;
+  // A key that leaves a trie node on a character outside `used` (sorted),
+  // through the shared tail rules (see string_except).
+  ExprId other_key_through_tails(const std::vector<CodepointRange>& used) {
+    const bool ascii_only = used.empty() || used.back().lo < 0x80;
+    std::vector<CodepointRange> excluded = used;
+    if (ascii_only) excluded.push_back({0x80, kMaxCodepoint});
+    const ExprId other = grammar_.sequence({grammar_.char_class(excluded, true), *key_tail_});
+    return ascii_only ? grammar_.choice({other, *non_ascii_key_tail_}) : other;
+  }
   // Decoded strings other than the given names (a trie walked in the
   // grammar), so that a key named in the schema can't take the
   // additionalProperties route.
@@ -2306,11 +2316,7 @@ class Compiler {
     for (const std::string& name : names) {
       size_t at = 0;
       for (size_t i = 0; i < name.size();) {
-        unsigned char lead = static_cast<unsigned char>(name[i]);
-        size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-        uint32_t cp = len == 1 ? lead : len == 2 ? lead & 0x1F : len == 3 ? lead & 0x0F : lead & 0x07;
-        for (size_t j = 1; j < len && i + j < name.size(); ++j) cp = (cp << 6) | (name[i + j] & 0x3F);
-        i += len;
+        const uint32_t cp = next_codepoint(name, i);
         auto it = trie[at].children.find(cp);
         if (it == trie[at].children.end()) {
           trie.push_back({});
@@ -2359,15 +2365,10 @@ class Compiler {
       for (const CodepointRange& r : used) key.push_back(r.lo);
       auto& other_chars = shared_tails ? other_chars_shared_ : other_chars_;
       auto cached = other_chars.find(key);
-      if (cached == other_chars.end() && !shared_tails) {
-        cached = other_chars.emplace(key, grammar_.sequence({grammar_.char_class(used, true), *any_star_})).first;
-      } else if (cached == other_chars.end()) {
-        const bool ascii_only = used.empty() || used.back().lo < 0x80;
-        std::vector<CodepointRange> excluded = used;
-        if (ascii_only) excluded.push_back({0x80, kMaxCodepoint});
-        ExprId other = grammar_.sequence({grammar_.char_class(excluded, true), *key_tail_});
-        if (ascii_only) other = grammar_.choice({other, *non_ascii_key_tail_});
-        cached = other_chars.emplace(key, other).first;
+      if (cached == other_chars.end()) {
+        cached = other_chars.emplace(key, shared_tails ? other_key_through_tails(used)
+                                                       : grammar_.sequence({grammar_.char_class(used, true), *any_star_}))
+                     .first;
       }
       alternatives.push_back(cached->second);
       built[t] = grammar_.choice(std::move(alternatives));
