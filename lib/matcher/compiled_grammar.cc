@@ -303,8 +303,7 @@ bool CompiledGrammar::Impl::takes_one_char_per_run(uint32_t state) const {
 
 size_t CompiledGrammar::Impl::slice_chars_bound(const SegmentKey& key) const {
   if (key.frames < 2 || key.frames > 3 || (key.frames == 2 && !key.exact)) return 0;
-  const automaton::State& loop = automaton.states[key.words[4]];
-  if (!loop.loop || automaton.rules[loop.rule].loop_body != automaton.states[key.words[0]].rule) return 0;
+  if (!top_is_loop_body(key)) return 0;
   if (key.frames == 3) {
     // After the last run the loop returns to this frame, which must refuse
     // whatever a slice string goes on with at a code point boundary.
@@ -499,6 +498,28 @@ bool CompiledGrammar::Impl::refine(ComputeContext& context, const SegmentKey& ke
                                         &result.uncertain_pops);
 }
 
+bool CompiledGrammar::Impl::top_is_loop_body(const SegmentKey& key) const {
+  if (key.frames < 2) return false;
+  const automaton::State& loop = automaton.states[key.words[4]];
+  return loop.loop && automaton.rules[loop.rule].loop_body == automaton.states[key.words[0]].rule;
+}
+
+Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::walk_whole(ComputeContext& context,
+                                                                             const Config& start) const {
+  // A full walk takes the slice as a block where the segment takes all of
+  // it (or, near the end of a loop's runs, every slice subtree short
+  // enough; or every subtree without the bytes it leaves out) and walks
+  // only the rest.
+  auto result = std::make_shared<TokenClasses>();
+  std::vector<TokenId> accepted;
+  bool slice_accepted = false;
+  if (!context.walker.classify_all(context.stepper, start, accepted, result->uncertain, &slice_accepted, nullptr,
+                                   &result->uncertain_pops)) {
+    return drop_context();
+  }
+  return finish(std::move(result), std::move(accepted), slice_accepted ? &vocabulary.text_slice().words() : nullptr);
+}
+
 Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const SegmentKey& key) const {
   if (key.frames == 3 || (key.frames == 2 && key.exact)) {
     std::lock_guard lock(compute_mutex);
@@ -518,6 +539,23 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     if (!refined.ok() || refined.value()) return refined;
   }
   const bool top_only = key.frames == 1 && !key.exact;
+  if (key.frames == 2 && !key.exact && top_is_loop_body(key) && key.words[7] >= counter_cap) {
+    // The base, the body alone, returns after one run: it leaves nearly
+    // every token uncertain, and refining them walks them one by one. A
+    // body that takes the slice (or all of it without a few bytes, as
+    // "[^/]" does) is walked whole at once instead, taking the slice's
+    // subtrees as blocks; longer keys refine what that leaves uncertain.
+    // With fewer runs left than a token has bytes, few subtrees are short
+    // enough to take whole: the refinement of the base (shared by every
+    // count) is cheaper.
+    std::lock_guard lock(compute_mutex);
+    ComputeContext& context = locked_context();
+    const Config start = context.start_of(key);
+    if (context.walker.absorbed_bytes(context.stepper, start) >= kMinAbsorbedBytes ||
+        context.walker.absorbs_except(context.stepper, start)) {
+      return walk_whole(context, start);
+    }
+  }
   // The base is the same segment with its bottom frame cut off (or, for an
   // exact key, with the stack's end forgotten): its accepted tokens stay
   // accepted, its rejected ones stay rejected, and only its uncertain ones
@@ -592,19 +630,9 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     result->base = std::move(base);
   } else if (base->uncertain.size() > vocabulary.size() / 2 &&
              context.walker.absorbed_bytes(stepper, start) >= kMinAbsorbedBytes) {
-    // A top frame that returns after a byte or so (the body of a counter
-    // loop: one character of a bounded string) leaves nearly every token
-    // uncertain. When the whole segment takes the text slice (a loop over
-    // a string body), a full walk takes the slice as a block (or, near the
-    // end of the runs, every slice subtree short enough) and walks only
-    // the rest.
-    bool slice_accepted = false;
-    if (!context.walker.classify_all(stepper, start, accepted, result->uncertain, &slice_accepted, nullptr,
-                                     &result->uncertain_pops)) {
-      return fail();
-    }
-    return finish(std::move(result), std::move(accepted),
-                  slice_accepted ? &vocabulary.text_slice().words() : nullptr);
+    // A top frame that returns after a byte or so leaves nearly every
+    // token uncertain; as for a loop's body above.
+    return walk_whole(context, start);
   } else {
     result->base = std::move(base);
     std::vector<uint32_t> accepted_nodes;

@@ -81,6 +81,12 @@ struct CompiledGrammar::Impl {
 
  private:
   Result<std::shared_ptr<const matcher::TokenClasses>> compute(const matcher::SegmentKey& key) const;
+  // Whether the key's top frame is the body of the loop in its second.
+  bool top_is_loop_body(const matcher::SegmentKey& key) const;
+  // The key's classes by one walk of the whole trie from `start` (with
+  // compute_mutex held).
+  Result<std::shared_ptr<const matcher::TokenClasses>> walk_whole(ComputeContext& context,
+                                                                  const matcher::Config& start) const;
   // The first frame of the key (top down) that is a counter loop with a
   // non-empty body, no runs still required and fewer than counter_cap runs
   // left, or kSegmentFrames.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <vector>
 
 #include "vocab/text_slice.h"
@@ -23,6 +24,7 @@ struct SliceRuns {
   };
   std::array<std::vector<Run>, TextSlice::kStates> runs;
   std::array<std::array<uint8_t, 256>, TextSlice::kStates> next;
+  std::array<SliceAbsorption::ByteSet, TextSlice::kStates> allowed{};
 
   SliceRuns() {
     for (uint8_t state = 0; state < TextSlice::kStates; ++state) {
@@ -30,6 +32,7 @@ struct SliceRuns {
         const uint8_t next = TextSlice::next(state, static_cast<uint8_t>(b));
         this->next[state][b] = next;
         if (next == TextSlice::kReject) continue;
+        allowed[state][b >> 6] |= uint64_t{1} << (b & 63);
         auto& list = runs[state];
         if (!list.empty() && list.back().hi + 1u == b && list.back().next == next) {
           list.back().hi = static_cast<uint8_t>(b);
@@ -62,7 +65,7 @@ void SliceAbsorption::callee_states(uint32_t state) {
   }
 }
 
-bool SliceAbsorption::add_pieces(uint32_t pair) {
+bool SliceAbsorption::add_pieces(uint32_t pair, bool collect_missing) {
   const uint32_t states = static_cast<uint32_t>(automaton_.states.size());
   const uint32_t state_and_mode = pair / TextSlice::kStates;
   const bool looped = state_and_mode >= states;
@@ -96,6 +99,7 @@ bool SliceAbsorption::add_pieces(uint32_t pair) {
   }
   std::sort(cuts_.begin(), cuts_.end(), [](const Cut& x, const Cut& y) { return x.at < y.at; });
   active_.clear();
+  bool complete = true;
   for (size_t c = 0; c < cuts_.size();) {
     const unsigned lo = cuts_[c].at;
     for (; c < cuts_.size() && cuts_[c].at == lo; ++c) {
@@ -110,6 +114,7 @@ bool SliceAbsorption::add_pieces(uint32_t pair) {
     if (lo > 0xFF) break;
     const uint8_t next = table.next[slice_state][lo];
     if (next == TextSlice::kReject) continue;
+    const unsigned end = c < cuts_.size() ? std::min(cuts_[c].at, 256u) : 256u;
     const uint32_t begin = static_cast<uint32_t>(successors_.size());
     for (uint32_t i : active_) {
       const Edge& edge = edges_[i];
@@ -127,53 +132,180 @@ bool SliceAbsorption::add_pieces(uint32_t pair) {
       callee_states(target);
       for (uint32_t callee : callees_) successors_.push_back(callee * TextSlice::kStates + next);
     }
-    // A byte the slice allows and no edge takes: the pair refuses.
-    if (successors_.size() == begin) return false;
-    pieces_.push_back({begin, static_cast<uint32_t>(successors_.size())});
+    if (successors_.size() == begin) {
+      // A byte the slice allows and no edge takes: the pair refuses.
+      if (!collect_missing) return false;
+      for (unsigned b = lo; b < end; ++b) missing_[b >> 6] |= uint64_t{1} << (b & 63);
+      complete = false;
+      continue;
+    }
+    pieces_.push_back(
+        {begin, static_cast<uint32_t>(successors_.size()), static_cast<uint16_t>(lo), static_cast<uint16_t>(end - 1)});
   }
-  return true;
+  return complete;
+}
+
+void SliceAbsorption::size_tables() {
+  // Sized on first use: most grammars' masks never ask.
+  const size_t states = automaton_.states.size();
+  verdicts_.assign(2 * states * TextSlice::kStates, kUnknown);
+  index_of_.assign(verdicts_.size(), 0);
+  calls_out_.assign(automaton_.rules.size(), 0);
+  for (const automaton::State& st : automaton_.states) {
+    if (st.call_begin != st.call_end) calls_out_[st.rule] = 1;
+  }
+}
+
+uint32_t SliceAbsorption::pair_of(uint32_t state, uint8_t slice_state, bool looped) const {
+  const size_t states = automaton_.states.size();
+  return static_cast<uint32_t>(((looped ? states : 0) + state) * TextSlice::kStates + slice_state);
 }
 
 bool SliceAbsorption::absorbs(uint32_t state, uint8_t slice_state, bool looped) {
-  const size_t states = automaton_.states.size();
-  if (verdicts_.empty()) {
-    // Sized on first use: most grammars' masks never ask.
-    verdicts_.assign(2 * states * TextSlice::kStates, kUnknown);
-    index_of_.assign(verdicts_.size(), 0);
-    calls_out_.assign(automaton_.rules.size(), 0);
-    for (const automaton::State& st : automaton_.states) {
-      if (st.call_begin != st.call_end) calls_out_[st.rule] = 1;
+  if (verdicts_.empty()) size_tables();
+  const uint32_t root = pair_of(state, slice_state, looped);
+  if (verdicts_[root] != kUnknown) return verdicts_[root] == kAbsorbs;
+  return decide(root);
+}
+
+namespace {
+
+const SliceAbsorption::ByteSet kEmpty{};
+// Stands for the set of a pair no set was found for: every byte.
+const SliceAbsorption::ByteSet kFull{~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}};
+
+// |a \ b|
+int count_outside(const SliceAbsorption::ByteSet& a, const SliceAbsorption::ByteSet& b) {
+  int n = 0;
+  for (size_t w = 0; w < a.size(); ++w) n += std::popcount(a[w] & ~b[w]);
+  return n;
+}
+
+}  // namespace
+
+const SliceAbsorption::Except* SliceAbsorption::absorbs_except(uint32_t state, uint8_t slice_state, bool looped) {
+  static const Except kNothingLeftOut{};
+  if (absorbs(state, slice_state, looped)) return &kNothingLeftOut;
+  const uint32_t root = pair_of(state, slice_state, looped);
+  if (except_known_.empty()) except_known_.assign(verdicts_.size(), kExceptUnknown);
+  if (except_known_[root] == kExceptUnknown) {
+    // The root's own missing bytes are in its set: when they are too many
+    // already, the region is not worth exploring.
+    missing_ = {};
+    const size_t pieces = pieces_.size(), successors = successors_.size();
+    add_pieces(root, true);
+    pieces_.resize(pieces);
+    successors_.resize(successors);
+    if (std::popcount(TextSlice::byte_bits(missing_)) > kMaxExceptBits) {
+      set_except(root, nullptr);
+    } else {
+      widen(root);
     }
   }
-  const uint32_t root = static_cast<uint32_t>(((looped ? states : 0) + state) * TextSlice::kStates + slice_state);
-  if (verdicts_[root] != kUnknown) return verdicts_[root] == kAbsorbs;
-  // Every undecided pair the root reaches, with its pieces.
+  return except_known_[root] == kExceptFound ? &except_sets_.at(root) : nullptr;
+}
+
+void SliceAbsorption::set_except(uint32_t pair, const Except* found) {
+  except_known_[pair] = found ? kExceptFound : kExceptNone;
+  if (found) except_sets_[pair] = *found;
+}
+
+void SliceAbsorption::widen(uint32_t root) {
+  if (!explore(root, true, kMaxWidenPairs)) {
+    // Every pair met gives up too: asked in turn, each would explore most
+    // of the same region again.
+    for (uint32_t pair : seen_) set_except(pair, nullptr);
+    forget();
+    return;
+  }
+  std::vector<ByteSet>& sets = missing_by_pair_;
+  auto set_of = [&](uint32_t pair) -> const ByteSet& {
+    if (index_of_[pair] != 0) return sets[index_of_[pair] - 1];
+    if (verdicts_[pair] == kAbsorbs) return kEmpty;
+    return except_known_[pair] == kExceptFound ? except_sets_.at(pair).bytes : kFull;
+  };
+  // Sets flow from successors to the pairs before them, which were mostly
+  // entered earlier: going backwards, a chain settles in one pass.
+  bool settled = false;
+  for (int pass = 0; pass < kMaxWidenPasses && !settled; ++pass) {
+    settled = true;
+    for (size_t i = pairs_.size(); i-- > 0;) {
+      for (uint32_t p = pairs_[i].pieces_begin; p < pairs_[i].pieces_end; ++p) {
+        const Piece& piece = pieces_[p];
+        ByteSet own{};
+        for (unsigned b = piece.lo; b <= piece.hi; ++b) own[b >> 6] |= uint64_t{1} << (b & 63);
+        const int own_left = count_outside(own, sets[i]);
+        if (own_left == 0) continue;
+        const ByteSet* best = nullptr;
+        int best_adds = 0;
+        for (uint32_t k = piece.begin; k < piece.end; ++k) {
+          const ByteSet& candidate = set_of(successors_[k]);
+          const int adds = count_outside(candidate, sets[i]);
+          if (!best || adds < best_adds) {
+            best = &candidate;
+            best_adds = adds;
+          }
+        }
+        if (best_adds == 0) continue;
+        const ByteSet& added = best_adds > std::max(own_left, kCheapExcept) ? own : *best;
+        for (size_t w = 0; w < added.size(); ++w) sets[i][w] |= added[w];
+        settled = false;
+      }
+    }
+  }
+  for (size_t i = 0; i < seen_.size(); ++i) {
+    const uint64_t bits = TextSlice::byte_bits(sets[i]);
+    const Except found{sets[i], bits};
+    set_except(seen_[i], settled && std::popcount(bits) <= kMaxExceptBits ? &found : nullptr);
+  }
+  forget();
+}
+
+bool SliceAbsorption::explore(uint32_t root, bool collect_missing, size_t limit) {
   seen_.clear();
   pieces_.clear();
   successors_.clear();
   pairs_.clear();
+  missing_by_pair_.clear();
   auto enter = [&](uint32_t pair) {
     index_of_[pair] = static_cast<uint32_t>(seen_.size()) + 1;
     seen_.push_back(pair);
     const uint32_t begin = static_cast<uint32_t>(pieces_.size());
-    const bool complete = add_pieces(pair);
+    missing_ = {};
+    const bool complete = add_pieces(pair, collect_missing);
     pairs_.push_back({begin, static_cast<uint32_t>(pieces_.size()), !complete});
+    if (collect_missing) missing_by_pair_.push_back(missing_);
+  };
+  // Pairs with a set already keep it; only those that absorb outright
+  // are settled for a set (with none left out).
+  auto decided = [&](uint32_t pair) {
+    if (!collect_missing) return verdicts_[pair] != kUnknown;
+    return verdicts_[pair] == kAbsorbs || except_known_[pair] != kExceptUnknown;
   };
   enter(root);
-  for (size_t i = 0; i < seen_.size() && seen_.size() <= kMaxPairs; ++i) {
-    if (pairs_[i].refuses) continue;
+  for (size_t i = 0; i < seen_.size() && seen_.size() <= limit; ++i) {
+    if (pairs_[i].refuses && !collect_missing) continue;
     for (uint32_t p = pairs_[i].pieces_begin; p < pairs_[i].pieces_end; ++p) {
       for (uint32_t k = pieces_[p].begin; k < pieces_[p].end; ++k) {
         const uint32_t next = successors_[k];
-        if (verdicts_[next] == kUnknown && index_of_[next] == 0) enter(next);
+        if (index_of_[next] == 0 && !decided(next)) enter(next);
       }
     }
   }
-  const bool too_many = seen_.size() > kMaxPairs;
+  return seen_.size() <= limit;
+}
+
+void SliceAbsorption::forget() {
+  for (uint32_t pair : seen_) index_of_[pair] = 0;
+  seen_.clear();
+}
+
+bool SliceAbsorption::decide(uint32_t root) {
+  const bool too_many = !explore(root, false, kMaxPairs);
   // The greatest set closed under the rule: drop pairs with a piece whose
   // successors are all dropped (or refuse) until none is left to drop.
   auto refused = [&](uint32_t next) {
-    if (verdicts_[next] != kUnknown) return verdicts_[next] == kRefuses;
+    if (index_of_[next] == 0) return verdicts_[next] == kRefuses;
     return pairs_[index_of_[next] - 1].refuses;
   };
   for (bool changed = !too_many; changed;) {
@@ -190,13 +322,14 @@ bool SliceAbsorption::absorbs(uint32_t state, uint8_t slice_state, bool looped) 
   // Past the bound the answer is no, for the root only (the others stay
   // undecided): a walk that does not take the slice as a block is slower,
   // never wrong.
-  for (size_t i = 0; i < seen_.size(); ++i) {
-    if (!too_many) verdicts_[seen_[i]] = pairs_[i].refuses ? kRefuses : kAbsorbs;
-    index_of_[seen_[i]] = 0;
+  const bool root_absorbs = !too_many && !pairs_[0].refuses;
+  if (too_many) {
+    verdicts_[root] = kRefuses;
+  } else {
+    for (size_t i = 0; i < seen_.size(); ++i) verdicts_[seen_[i]] = pairs_[i].refuses ? kRefuses : kAbsorbs;
   }
-  if (too_many) verdicts_[root] = kRefuses;
-  seen_.clear();
-  return verdicts_[root] == kAbsorbs;
+  forget();
+  return root_absorbs;
 }
 
 }  // namespace sluice::matcher

@@ -28,12 +28,32 @@
 // continues at the body rule's entry. That is how a string of bounded
 // length (a one-character body under a loop) absorbs the slice.
 //
+// Where a state refuses the slice because some bytes have no edge (the
+// body of "[^/]+" has none for '/'), absorbs_except gives a set of bytes E
+// such that every slice string with no byte of E is taken. A mask walk then
+// accepts whole every trie subtree whose slice tokens hold no byte of E
+// (vocab::TextSlice::bytes_below) and walks only the others.
+//
+// One question finds a set for every pair of the region it reaches, and
+// remembers them all. Each pair's set starts as its missing bytes; then,
+// until nothing changes, each piece not yet inside the set adds either the
+// set of one of its successors (the one that adds fewest bytes) or, when
+// that would add more than the piece has and more than kCheapExcept, the
+// piece's own bytes (a space that leads into a whitespace run that takes
+// nothing else is better left out than followed). Afterwards every allowed
+// byte outside a pair's set has a successor whose set lies inside it, so
+// from the pair a string avoiding the set always has a way on: it never
+// meets a missing byte, a return or a call not followed. A set too wide to
+// leave subtrees whole (kMaxExceptBits) counts as none.
+//
 // Not thread-safe: CompiledGrammar keeps one under its compute lock.
 // Tested through tests/matcher/ (masks with and without slicing against the
 // reference recogniser).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "automaton/automaton.h"
@@ -44,13 +64,35 @@ class SliceAbsorption {
  public:
   explicit SliceAbsorption(const automaton::Automaton& automaton);
   bool absorbs(uint32_t state, uint8_t slice_state, bool looped = false);
+  using ByteSet = std::array<uint64_t, 4>;  // bit b of word b / 64
+  struct Except {
+    ByteSet bytes;
+    uint64_t bits;  // vocab::TextSlice::byte_bits(bytes)
+  };
+  // E as above (empty where absorbs() is true), or null when none was
+  // found. Valid until the next call.
+  const Except* absorbs_except(uint32_t state, uint8_t slice_state, bool looped = false);
 
  private:
   static constexpr uint8_t kUnknown = 0, kAbsorbs = 1, kRefuses = 2;
   // Pairs one question may explore; past it the answer is no.
   static constexpr size_t kMaxPairs = size_t{1} << 13;
+  // Bytes a pair may take on from a successor rather than leave out the
+  // few bytes that lead there.
+  static constexpr int kCheapExcept = 8;
+  // Sets that fill more bits of TextSlice::bytes_below than this leave
+  // almost no subtree whole: they count as none, and a root whose own
+  // missing bytes fill more is given up before its region is explored.
+  static constexpr int kMaxExceptBits = 40;
+  // Widening gives up on a region of more pairs, or after more passes
+  // over it: the sets that pay off belong to string bodies and patterns,
+  // regions of tens of pairs, while a document's structure reaches
+  // thousands and leaves out nearly every byte anyway.
+  static constexpr size_t kMaxWidenPairs = 256;
+  static constexpr int kMaxWidenPasses = 64;
   struct Piece {
     uint32_t begin, end;  // successor pairs in successors_
+    uint16_t lo, hi;      // its bytes, hi inclusive
   };
   struct Pair {
     uint32_t pieces_begin, pieces_end;  // in pieces_
@@ -61,8 +103,23 @@ class SliceAbsorption {
     bool looped;
   };
   // Appends the pieces of `pair` (the bytes the slice allows, grouped by
-  // their successor pairs); false when some such byte has no edge.
-  bool add_pieces(uint32_t pair);
+  // their successor pairs); false when some such byte has no edge. With
+  // collect_missing, those bytes go to missing_ and the pair's other
+  // pieces are still added.
+  bool add_pieces(uint32_t pair, bool collect_missing);
+  // Enters `root` and the pairs it reaches that are not decided yet, up to
+  // `limit` (false past it). With collect_missing, the pairs past a
+  // missing byte too, each with its missing bytes in missing_by_pair_, so
+  // that the region's every missing byte is seen.
+  bool explore(uint32_t root, bool collect_missing, size_t limit);
+  // Ends a question: the explored pairs are forgotten.
+  void forget();
+  // Decides `root` and the pairs it reaches, for good.
+  bool decide(uint32_t root);
+  // Finds and remembers the sets of the region `root` reaches.
+  void widen(uint32_t root);
+  uint32_t pair_of(uint32_t state, uint8_t slice_state, bool looped) const;
+  void size_tables();
   // callees_ = the entries, with byte edges, of the rules `state` calls
   // that call nothing themselves (and are not counter loops or
   // permutations).
@@ -89,6 +146,15 @@ class SliceAbsorption {
   std::vector<Edge> edges_;
   std::vector<uint32_t> callees_;
   std::vector<uint8_t> calls_out_;  // by rule: some state of it has a call edge
+  ByteSet missing_{};                     // add_pieces's, for one pair
+  std::vector<ByteSet> missing_by_pair_;  // by position in seen_, see explore()
+  // absorbs_except's answers by pair: whether one is known and whether a
+  // set was found (a walk asks for every stack of every configuration it
+  // meets, so the common answer, none, is one load), and the sets found.
+  static constexpr uint8_t kExceptUnknown = 0, kExceptNone = 1, kExceptFound = 2;
+  std::vector<uint8_t> except_known_;
+  std::unordered_map<uint32_t, Except> except_sets_;
+  void set_except(uint32_t pair, const Except* found);
 };
 
 }  // namespace sluice::matcher

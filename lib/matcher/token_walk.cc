@@ -2,6 +2,7 @@
 #include "matcher/token_walk.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "vocab/text_slice.h"
 #include "vocab/token_trie.h"
@@ -69,6 +70,10 @@ uint32_t TokenWalker::intern(const Config& config) {
     blocks_.emplace_back(new int32_t[size_t{kBlockConfigs} * 256]);
   }
   std::fill(row(id), row(id) + 256, -1);
+  // Only the known bits are reset: a configuration's entries are written
+  // before they are read. A walker that never asks (the matcher's accept
+  // path) never sizes them.
+  if (id < absorption_known_.size()) absorption_known_[id] = 0;
   return id;
 }
 
@@ -114,16 +119,54 @@ void TokenWalker::level(size_t depth) {
   }
 }
 
-size_t TokenWalker::absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t slice_state) {
+const TokenWalker::Absorption& TokenWalker::absorption(Stepper& stepper, uint32_t config, uint8_t slice_state,
+                                                        bool with_except) {
+  // Asked at every trie node a walk enters: the memo makes it two loads.
+  if (config >= absorption_known_.size()) {
+    // Zeroed on growth, in steps that keep the growth rare.
+    absorption_known_.resize(std::max<size_t>(64, std::max<size_t>(config + 1, 2 * absorption_known_.size())));
+    absorption_.resize(absorption_known_.size() * vocab::TextSlice::kStates);
+  }
+  Absorption& entry = absorption_[size_t{config} * vocab::TextSlice::kStates + slice_state];
+  uint32_t& known = absorption_known_[config];
+  const uint32_t bytes_bit = uint32_t{1} << slice_state;
+  const uint32_t except_bit = bytes_bit << vocab::TextSlice::kStates;
+  if (!(known & bytes_bit) || (with_except && !(known & except_bit))) {
+    compute_absorption(stepper, config, slice_state, with_except, entry);
+    known |= bytes_bit | (with_except ? except_bit : 0);
+  }
+  return entry;
+}
+
+void TokenWalker::compute_absorption(Stepper& stepper, uint32_t config, uint8_t slice_state, bool with_except,
+                                     Absorption& result) {
   // One stack whose top takes every slice string is enough: the
-  // configuration goes on holding it, whatever the other stacks do.
-  if (!slice_absorption_) return 0;
+  // configuration goes on holding it, whatever the other stacks do. So is
+  // one that takes every slice string without some bytes, for the tokens
+  // without them; of several such stacks the one leaving out fewest bytes
+  // is kept (two of them do not add up: a token may hold a byte each
+  // leaves out).
+  result = {kNoneExcepted, 0, 0};
+  if (!slice_absorption_) return;
   const Arena& arena = stepper.arena();
   const automaton::Automaton& automaton = stepper.automaton();
-  size_t bytes = 0;
+  const size_t max_bytes = vocabulary_.max_token_bytes();
+  const Absorption whole{0, kAbsorbedAll, kAbsorbedAll};
+  auto keep_fewest = [&](const SliceAbsorption::Except* except, uint32_t bytes) {
+    if (!except) return;
+    const int fewer = std::popcount(result.except_bits) - std::popcount(except->bits);
+    if (result.except_bits == kNoneExcepted || fewer > 0 || (fewer == 0 && bytes > result.except_bytes)) {
+      result.except_bits = except->bits;
+      result.except_bytes = bytes;
+    }
+  };
   for (NodeId id : configs_[config].nodes) {
     const Node& node = arena[id];
-    if (slice_absorption_->absorbs(node.state, slice_state)) return kAllBytes;
+    if (slice_absorption_->absorbs(node.state, slice_state)) {
+      result = whole;
+      return;
+    }
+    if (with_except) keep_fewest(slice_absorption_->absorbs_except(node.state, slice_state), kAbsorbedAll);
     // The body of a counter loop goes on for as many bytes as the loop has
     // runs left (each run takes one byte at least).
     if (node.parent == kRoot || node.parent == kUnknown) continue;
@@ -131,9 +174,18 @@ size_t TokenWalker::absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t sl
     const automaton::State& loop_state = automaton.states[loop.state];
     if (!loop_state.loop || automaton.rules[loop_state.rule].loop_body != automaton.states[node.state].rule) continue;
     const size_t runs = loop.rem == kUnbounded ? kAllBytes : loop.rem;
-    if (runs > bytes && slice_absorption_->absorbs(node.state, slice_state, true)) bytes = runs;
+    const uint32_t run_bytes = runs >= kAbsorbedAll ? kAbsorbedAll : static_cast<uint32_t>(runs);
+    if (run_bytes > result.bytes && slice_absorption_->absorbs(node.state, slice_state, true)) result.bytes = run_bytes;
+    if (with_except && runs >= kMinBoundedBytes) {
+      keep_fewest(slice_absorption_->absorbs_except(node.state, slice_state, true), run_bytes);
+    }
   }
-  return bytes;
+  if (result.bytes >= max_bytes) result = whole;
+}
+
+size_t TokenWalker::absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t slice_state) {
+  const uint32_t bytes = absorption(stepper, config, slice_state, false).bytes;
+  return bytes == kAbsorbedAll ? kAllBytes : bytes;
 }
 
 size_t TokenWalker::absorbed_bytes(Stepper& stepper, const Config& start) {
@@ -141,6 +193,13 @@ size_t TokenWalker::absorbed_bytes(Stepper& stepper, const Config& start) {
   Config sorted = start;
   std::sort(sorted.nodes.begin(), sorted.nodes.end());
   return absorbed_bytes(stepper, intern(sorted), 0);
+}
+
+bool TokenWalker::absorbs_except(Stepper& stepper, const Config& start) {
+  if (memo_full()) clear_memo();
+  Config sorted = start;
+  std::sort(sorted.nodes.begin(), sorted.nodes.end());
+  return absorption(stepper, intern(sorted), 0, true).except_bits != kNoneExcepted;
 }
 
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
@@ -255,8 +314,17 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
     level_uncertain_[d] = here_uncertain;
     level_pops_[d] = here_pops;
     if (!in_rest && slice_state != vocab::TextSlice::kReject) {
-      const size_t bytes = absorbed_bytes(stepper, next, slice_state);
-      if (bytes >= max_bytes - d) {
+      // Sets of bytes left out are looked for only where they could take
+      // a large subtree whole: finding one explores the automaton, and a
+      // walk meets most of its configurations deep down, in small
+      // subtrees.
+      const bool large = node.subtree_end - i >= kMinExceptSubtree;
+      const Absorption& absorbed = absorption(stepper, next, slice_state, large);
+      const size_t bytes = absorbed.bytes == kAbsorbedAll ? kAllBytes : absorbed.bytes;
+      const bool without_excepted = large && (absorbed.except_bits & slice.bytes_below(i)) == 0 &&
+                                    (absorbed.except_bytes == kAbsorbedAll ||
+                                     trie.subtree_depth(i) <= d + absorbed.except_bytes);
+      if (bytes >= max_bytes - d || without_excepted) {
         for (TokenId id : slice.tokens_between(i + 1, node.subtree_end)) accepted.push_back(id);
         rest_until = node.subtree_end;
         if (slice.rest_position(i) == vocab::TextSlice::kNotInRest) {

@@ -20,7 +20,11 @@
 // matcher/slice_absorption.h), classify_all accepts the subtree's slice
 // tokens as a block and walks only the slice's rest trie there: a string
 // body costs a walk of the few thousand tokens with quotes, backslashes,
-// control bytes or broken UTF-8, not of the whole vocabulary.
+// control bytes or broken UTF-8, not of the whole vocabulary. Below a node
+// whose configuration takes every slice string without some bytes (the
+// body of "[^/]+"), each subtree whose slice tokens hold none of them
+// (TextSlice::bytes_below) is accepted the same way, and the others are
+// walked on.
 //
 // Tested through tests/matcher/ (fast masks against the reference).
 #pragma once
@@ -74,6 +78,10 @@ class TokenWalker {
   // Fewer bytes absorbed accept too few subtrees whole to pay for checking.
   static constexpr size_t kMinBoundedBytes = 4;
   size_t absorbed_bytes(Stepper& stepper, const Config& start);
+  // Whether some stack of `start` takes every string of the slice without
+  // some bytes (SliceAbsorption::absorbs_except): a walk then accepts
+  // whole the subtrees without them.
+  bool absorbs_except(Stepper& stepper, const Config& start);
   // The given trie nodes (ascending): appends the accepted ones and the
   // uncertain ones (both ascending); the others are rejected. Walks only
   // the trie paths that lead to listed nodes, each prefix once.
@@ -148,6 +156,25 @@ class TokenWalker {
   // every string of the text slice that continues from UTF-8 state
   // slice_state.
   size_t absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t slice_state);
+  // What a configuration takes of the slice from a slice state: every
+  // string for `bytes` more bytes (kAbsorbedAll: for good), and, once
+  // looked for, every string with none of the bytes of except_bits
+  // (TextSlice::byte_bit's) for except_bytes more bytes. except_bits is 0
+  // where bytes is kAbsorbedAll, and kNoneExcepted where no such set is
+  // known.
+  static constexpr uint32_t kAbsorbedAll = ~uint32_t{0};
+  static constexpr uint64_t kNoneExcepted = ~uint64_t{0};
+  struct Absorption {
+    uint64_t except_bits;
+    uint32_t bytes;
+    uint32_t except_bytes;
+  };
+  // Subtrees of fewer nodes are not worth a look for left-out bytes.
+  static constexpr uint32_t kMinExceptSubtree = 32;
+  // The memo's entry, with the left-out bytes looked for if with_except.
+  const Absorption& absorption(Stepper& stepper, uint32_t config, uint8_t slice_state, bool with_except);
+  void compute_absorption(Stepper& stepper, uint32_t config, uint8_t slice_state, bool with_except,
+                          Absorption& result);
   bool compute_transition(Stepper& stepper, uint32_t from, uint8_t byte, uint32_t* packed);
   // Records every byte no stack of `config` can consume as a dead
   // transition.
@@ -165,6 +192,11 @@ class TokenWalker {
   uint32_t config_count_ = 0;
   std::vector<uint32_t> slots_;
   std::vector<std::unique_ptr<int32_t[]>> blocks_;
+  // absorption() by configuration and slice state, and which entries are
+  // known by configuration: bit s for `bytes` from slice state s, bit
+  // kStates + s for the bytes left out.
+  std::vector<Absorption> absorption_;
+  std::vector<uint32_t> absorption_known_;
   std::vector<uint32_t> level_config_;
   std::vector<uint8_t> level_uncertain_;
   std::vector<uint8_t> level_pops_;

@@ -25,12 +25,14 @@ TextSlice::TextSlice(const TokenTrie& trie) {
   // Code points begun on the path to each node (slice nodes only), and the
   // slice tokens by that count.
   std::vector<uint32_t> chars(n, 0);
+  std::vector<uint32_t> parent_of(n, 0);
   std::vector<std::vector<TokenId>> tokens_of_chars(1);
   for (uint32_t i = 1; i < n; ++i) {
     const TrieNode& node = nodes[i];
     path.resize(node.depth + 1);
     path[node.depth] = i;
     const uint32_t parent_node = path[node.depth - 1];
+    parent_of[i] = parent_node;
     const uint8_t parent = state_[parent_node];
     state_[i] = parent == kReject ? kReject : next(parent, node.byte);
     if (state_[i] != kReject) {
@@ -44,6 +46,14 @@ TextSlice::TextSlice(const TokenTrie& trie) {
     }
     tokens_before_[i + 1] = static_cast<uint32_t>(tokens_.size());
     outside_before[i + 1] = outside_before[i] + (state_[i] == kReject ? 1 : 0);
+  }
+  // Children come after their parents, so a backward pass has each
+  // node's summary complete before it is added to its parent's.
+  bytes_below_.assign(n, 0);
+  for (uint32_t i = n; i-- > 1;) {
+    const bool slice_tokens_here = tokens_before_[nodes[i].subtree_end] > tokens_before_[i];
+    if (state_[i] == kReject || !slice_tokens_here) continue;
+    bytes_below_[parent_of[i]] |= byte_bit(nodes[i].byte) | bytes_below_[i];
   }
   chars_end_.push_back(0);
   for (const std::vector<TokenId>& group : tokens_of_chars) {

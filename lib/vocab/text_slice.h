@@ -84,6 +84,36 @@ constexpr std::array<std::array<uint8_t, 256>, kStates> build_next() {
 // A table: the matcher's slice checks look up every byte of every state.
 inline constexpr std::array<std::array<uint8_t, 256>, kStates> kNext = build_next();
 
+// Bits of TextSlice::bytes_below. Punctuation, digits and the space each
+// have their own, as patterns exclude them one at a time ("[^/]+"); so do
+// a-f and A-F (hexadecimal classes). The other letters go in runs, and
+// bytes outside ASCII share one bit.
+constexpr std::array<uint8_t, 256> build_byte_bits() {
+  std::array<uint8_t, 256> bits{};
+  uint8_t next = 0;
+  for (unsigned b = 0x20; b < 0x7F; ++b) {
+    const bool upper = b >= 'A' && b <= 'Z', lower = b >= 'a' && b <= 'z';
+    if (!upper && !lower) {
+      bits[b] = next++;
+      continue;
+    }
+    const unsigned letter = b - (upper ? 'A' : 'a');
+    // a-f, g-m, n-s, t-z.
+    const unsigned run = letter < 6 ? 0 : letter < 13 ? 1 : letter < 19 ? 2 : 3;
+    bits[b] = static_cast<uint8_t>(next + run);
+    if (b == 'Z' || b == 'z') next = static_cast<uint8_t>(next + 4);
+  }
+  // Controls never occur in the slice; they share the last bit with
+  // everything outside ASCII.
+  for (unsigned b = 0; b < 256; ++b) {
+    if (b < 0x20 || b >= 0x7F) bits[b] = next;
+  }
+  return bits;
+}
+
+inline constexpr std::array<uint8_t, 256> kByteBit = build_byte_bits();
+static_assert(kByteBit[0x80] < 64, "bytes_below needs more than 64 bits");
+
 }  // namespace slice_detail
 
 class TextSlice {
@@ -124,14 +154,31 @@ class TextSlice {
   const std::vector<uint32_t>& rest_nodes() const { return rest_nodes_; }
   const std::vector<uint32_t>& rest_end() const { return rest_end_; }
   uint32_t rest_position(uint32_t node) const { return rest_position_[node]; }
+  // A summary of the bytes below a node: bit byte_bit(b) is set when some
+  // slice token in node n's subtree has byte b after n's own bytes. Bytes
+  // share bits (letters in runs, every non-ASCII byte one bit), so a clear
+  // bit proves that no such token has any byte that maps to it: a walk
+  // from a configuration that takes every slice string without some bytes
+  // accepts the subtree's slice tokens whole when their bits are clear.
+  uint64_t bytes_below(uint32_t node) const { return bytes_below_[node]; }
+  static uint64_t byte_bit(uint8_t byte) { return uint64_t{1} << slice_detail::kByteBit[byte]; }
+  // The bits of a set of bytes (bit b of word b / 64).
+  static uint64_t byte_bits(const std::array<uint64_t, 4>& bytes) {
+    uint64_t bits = 0;
+    for (unsigned b = 0; b < 256; ++b) {
+      if (bytes[b >> 6] >> (b & 63) & 1) bits |= byte_bit(static_cast<uint8_t>(b));
+    }
+    return bits;
+  }
   size_t memory_bytes() const {
-    return words_.size() * 4 + state_.size() + tokens_.size() * sizeof(TokenId) + tokens_before_.size() * 4 +
+    return words_.size() * 4 + bytes_below_.size() * 8 + state_.size() + tokens_.size() * sizeof(TokenId) + tokens_before_.size() * 4 +
            by_chars_.size() * sizeof(TokenId) + chars_end_.size() * 4 + rest_nodes_.size() * 4 + rest_end_.size() * 4 +
            rest_position_.size() * 4;
   }
 
  private:
   std::vector<uint32_t> words_;
+  std::vector<uint64_t> bytes_below_;
   std::vector<uint8_t> state_;
   std::vector<TokenId> tokens_;
   std::vector<uint32_t> tokens_before_;

@@ -3,6 +3,9 @@
 // small synthetic vocabularies and the cached real tokenizers.
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <vector>
+
 #include "automaton/automaton.h"
 #include "matcher/harness.h"
 #include "matcher/slice_absorption.h"
@@ -190,6 +193,32 @@ std::vector<Grammar> string_body_grammars() {
   make([&](Grammar& g, ExprId ch) {
     return trie_with_shared_tail(g, ch, g.char_class({{0, 0x1F}, {'"', '"'}, {'\\', '\\'}, {'z', 'z'}}, true));
   });
+  // Raw text without some characters (slice_absorption.h's sets; the
+  // synthetic vocabulary has tokens with each of them). Each entry below
+  // is a shape from real schemas' patterns:
+  auto text_without = [](Grammar& g, std::vector<CodepointRange> left_out) {
+    left_out.insert(left_out.end(), {{0, 0x1F}, {'"', '"'}, {'\\', '\\'}});
+    return g.char_class(std::move(left_out), true);
+  };
+  // "^[^a]+$";
+  make([&](Grammar& g, ExprId) { return g.plus(text_without(g, {{'a', 'a'}})); });
+  // "^[^:]+:[0-9a-f]+$";
+  make([&](Grammar& g, ExprId) {
+    return g.sequence(
+        {g.plus(text_without(g, {{':', ':'}})), g.literal(":"), g.plus(g.char_class({{'0', '9'}, {'a', 'f'}}))});
+  });
+  // "^[^,]{1,255}$", longer than any token;
+  make([&](Grammar& g, ExprId) { return g.repeat(text_without(g, {{',', ','}}), 1, 255); });
+  // "^ *([^ ,:]+ *:[^,]*)?$", where a space may lead into a run that takes
+  // only spaces and ':', so the space is better left out;
+  make([&](Grammar& g, ExprId) {
+    ExprId spaces = g.star(g.literal(" "));
+    ExprId key = g.plus(text_without(g, {{' ', ' '}, {',', ','}, {':', ':'}}));
+    ExprId value = g.star(text_without(g, {{',', ','}}));
+    return g.sequence({spaces, g.optional(g.sequence({key, spaces, g.literal(":"), value}))});
+  });
+  // "^[^\u00E9]*$": what is left out is a continuation byte.
+  make([&](Grammar& g, ExprId) { return g.star(text_without(g, {{0xE9, 0xE9}})); });
   return out;
 }
 
@@ -224,7 +253,8 @@ TEST_CASE("string bodies: masks with the text slice equal the reference", "[matc
 TEST_CASE("slice absorption: which string bodies take all raw text", "[matcher][slice]") {
   // The state after the opening quote of each string_body_grammars() entry.
   std::vector<Grammar> grammars = string_body_grammars();
-  const std::vector<bool> expected = {true, true, false, false, false, false, false, true, true, true, false};
+  const std::vector<bool> expected = {true, true, false, false, false, false, false, true,
+                                      true, true, false, false, false, false, false, false};
   REQUIRE(grammars.size() == expected.size());
   for (size_t i = 0; i < grammars.size(); ++i) {
     INFO("grammar " << i << ":\n" << grammars[i].to_string());
@@ -242,6 +272,55 @@ TEST_CASE("slice absorption: which string bodies take all raw text", "[matcher][
     // Mid code point the slice continues with a continuation byte, which
     // no state at a code point boundary takes.
     REQUIRE_FALSE(absorption.absorbs(body, 1));
+  }
+}
+
+TEST_CASE("slice absorption: the bytes a string body needs left out", "[matcher][slice]") {
+  // absorbs_except at the state after the opening quote of each
+  // string_body_grammars() entry: the bytes of its set, or null for none.
+  using Bytes = std::optional<std::vector<unsigned>>;
+  const std::vector<Bytes> expected = {
+      Bytes{std::vector<unsigned>{}},  // any string
+      Bytes{std::vector<unsigned>{}},  // the trie of "ab" and "b"
+      Bytes{{'z'}},
+      Bytes{{0xF0, 0xF1, 0xF2, 0xF3, 0xF4}},  // four-byte text
+      std::nullopt,                           // counter loops: the loop state calls
+      std::nullopt,
+      std::nullopt,
+      Bytes{std::vector<unsigned>{}},  // ".*ab.*"
+      Bytes{std::vector<unsigned>{}},  // the trie with a shared tail
+      Bytes{std::vector<unsigned>{}},  // ".*" and a line separator
+      Bytes{{'z'}},
+      Bytes{{'a'}},
+      Bytes{{':'}},
+      std::nullopt,  // a counter loop again
+      Bytes{{' ', ',', ':'}},
+      Bytes{{0xA9}},
+  };
+  std::vector<Grammar> grammars = string_body_grammars();
+  REQUIRE(grammars.size() == expected.size());
+  for (size_t i = 0; i < grammars.size(); ++i) {
+    INFO("grammar " << i << ":\n" << grammars[i].to_string());
+    CompileOptions options;
+    options.unroll_state_limit = 64;
+    auto a = automaton::build_automaton(grammars[i], options);
+    REQUIRE(a.ok());
+    const automaton::State& entry = a->states[a->rules[a->root].entry];
+    REQUIRE(entry.byte_end - entry.byte_begin == 1);
+    const uint32_t body = a->byte_edges[entry.byte_begin].target;
+    matcher::SliceAbsorption absorption(a.value());
+    const matcher::SliceAbsorption::Except* found = absorption.absorbs_except(body, 0);
+    Bytes got;
+    if (found) {
+      got.emplace();
+      for (unsigned b = 0; b < 256; ++b) {
+        if (found->bytes[b >> 6] >> (b & 63) & 1) got->push_back(b);
+      }
+    }
+    CHECK(got == expected[i]);
+    // Asked again, from the memo: the same answer.
+    const matcher::SliceAbsorption::Except* again = absorption.absorbs_except(body, 0);
+    CHECK((again != nullptr) == (found != nullptr));
   }
 }
 

@@ -187,4 +187,42 @@ TEST_CASE("the rest trie keeps the nodes outside the slice and their ancestors",
   }
 }
 
+TEST_CASE("bytes below a node: the bits of the bytes its slice tokens go on with", "[vocab][slice]") {
+  // By definition, from the tokens themselves: for every slice token in a
+  // node's subtree, the bytes after the node's own.
+  for (uint32_t seed : {7u, 8u}) {
+    Vocabulary v = random_vocabulary(seed);
+    const vocab::TextSlice& slice = v.text_slice();
+    const auto& nodes = v.trie().nodes();
+    const auto& ids = v.trie().token_ids();
+    for (uint32_t i = 0; i < nodes.size(); ++i) {
+      if (slice.state(i) == vocab::TextSlice::kReject) continue;
+      uint64_t want = 0;
+      for (uint32_t j = i + 1; j < nodes[i].subtree_end; ++j) {
+        if (slice.state(j) == vocab::TextSlice::kReject) continue;
+        for (uint32_t t = nodes[j].token_begin; t < nodes[j].token_end; ++t) {
+          const std::string_view bytes = v.token_bytes(ids[t]);
+          for (size_t k = nodes[i].depth; k < bytes.size(); ++k) {
+            want |= vocab::TextSlice::byte_bit(static_cast<uint8_t>(bytes[k]));
+          }
+        }
+      }
+      INFO("node " << i << " at depth " << nodes[i].depth);
+      REQUIRE(slice.bytes_below(i) == want);
+    }
+  }
+  // Bits are shared only within a run of letters and outside ASCII, and
+  // the punctuation patterns leave out one at a time has bits of its own.
+  using vocab::TextSlice;
+  CHECK(TextSlice::byte_bit('a') == TextSlice::byte_bit('f'));
+  CHECK(TextSlice::byte_bit('f') != TextSlice::byte_bit('g'));
+  CHECK(TextSlice::byte_bit('A') != TextSlice::byte_bit('a'));
+  CHECK(TextSlice::byte_bit(0x80) == TextSlice::byte_bit(0xF4));
+  std::set<uint64_t> punctuation;
+  for (char c : std::string(" !#$%&'()*+,-./0123456789:;<=>?@[]^_`{|}~")) {
+    punctuation.insert(TextSlice::byte_bit(static_cast<uint8_t>(c)));
+  }
+  CHECK(punctuation.size() == 41);
+}
+
 }  // namespace sluice
