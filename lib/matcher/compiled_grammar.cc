@@ -539,15 +539,15 @@ Result<std::shared_ptr<const TokenClasses>> CompiledGrammar::Impl::compute(const
     if (!refined.ok() || refined.value()) return refined;
   }
   const bool top_only = key.frames == 1 && !key.exact;
-  if (key.frames == 2 && !key.exact && top_is_loop_body(key) && key.words[7] >= counter_cap) {
+  if (key.frames == 2 && !key.exact && top_is_loop_body(key) && key.words[7] >= kMinWholeWalkRuns) {
     // The base, the body alone, returns after one run: it leaves nearly
     // every token uncertain, and refining them walks them one by one. A
     // body that takes the slice (or all of it without a few bytes, as
     // "[^/]" does) is walked whole at once instead, taking the slice's
     // subtrees as blocks; longer keys refine what that leaves uncertain.
-    // With fewer runs left than a token has bytes, few subtrees are short
-    // enough to take whole: the refinement of the base (shared by every
-    // count) is cheaper.
+    // With only a few runs left, few subtrees are short enough to take
+    // whole: the refinement of the base (shared by every count) is
+    // cheaper.
     std::lock_guard lock(compute_mutex);
     ComputeContext& context = locked_context();
     const Config start = context.start_of(key);

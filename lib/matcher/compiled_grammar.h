@@ -83,6 +83,8 @@ struct CompiledGrammar::Impl {
   Result<std::shared_ptr<const matcher::TokenClasses>> compute(const matcher::SegmentKey& key) const;
   // Whether the key's top frame is the body of the loop in its second.
   bool top_is_loop_body(const matcher::SegmentKey& key) const;
+  // Runs a loop must have left for compute() to walk its body whole.
+  static constexpr uint32_t kMinWholeWalkRuns = 16;
   // The key's classes by one walk of the whole trie from `start` (with
   // compute_mutex held).
   Result<std::shared_ptr<const matcher::TokenClasses>> walk_whole(ComputeContext& context,
