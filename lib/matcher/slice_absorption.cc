@@ -148,8 +148,10 @@ bool SliceAbsorption::add_pieces(uint32_t pair, bool collect_missing) {
 void SliceAbsorption::size_tables() {
   // Sized on first use: most grammars' masks never ask.
   const size_t states = automaton_.states.size();
-  verdicts_.assign(2 * states * TextSlice::kStates, kUnknown);
-  index_of_.assign(verdicts_.size(), 0);
+  const size_t pairs = 2 * states * TextSlice::kStates;
+  verdicts_.reset(pairs);
+  index_of_.reset(pairs);
+  except_known_.reset(pairs);
   calls_out_.assign(automaton_.rules.size(), 0);
   for (const automaton::State& st : automaton_.states) {
     if (st.call_begin != st.call_end) calls_out_[st.rule] = 1;
@@ -162,9 +164,9 @@ uint32_t SliceAbsorption::pair_of(uint32_t state, uint8_t slice_state, bool loop
 }
 
 bool SliceAbsorption::absorbs(uint32_t state, uint8_t slice_state, bool looped) {
-  if (verdicts_.empty()) size_tables();
+  if (calls_out_.empty()) size_tables();
   const uint32_t root = pair_of(state, slice_state, looped);
-  if (verdicts_[root] != kUnknown) return verdicts_[root] == kAbsorbs;
+  if (verdicts_.get(root) != kUnknown) return verdicts_.get(root) == kAbsorbs;
   return decide(root);
 }
 
@@ -187,8 +189,7 @@ const SliceAbsorption::Except* SliceAbsorption::absorbs_except(uint32_t state, u
   static const Except kNothingLeftOut{};
   if (absorbs(state, slice_state, looped)) return &kNothingLeftOut;
   const uint32_t root = pair_of(state, slice_state, looped);
-  if (except_known_.empty()) except_known_.assign(verdicts_.size(), kExceptUnknown);
-  if (except_known_[root] == kExceptUnknown) {
+  if (except_known_.get(root) == kExceptUnknown) {
     // The root's own missing bytes are in its set: when they are too many
     // already, the region is not worth exploring.
     missing_ = {};
@@ -202,11 +203,11 @@ const SliceAbsorption::Except* SliceAbsorption::absorbs_except(uint32_t state, u
       widen(root);
     }
   }
-  return except_known_[root] == kExceptFound ? &except_sets_.at(root) : nullptr;
+  return except_known_.get(root) == kExceptFound ? &except_sets_.at(root) : nullptr;
 }
 
 void SliceAbsorption::set_except(uint32_t pair, const Except* found) {
-  except_known_[pair] = found ? kExceptFound : kExceptNone;
+  except_known_.set(pair, found ? kExceptFound : kExceptNone);
   if (found) except_sets_[pair] = *found;
 }
 
@@ -220,9 +221,9 @@ void SliceAbsorption::widen(uint32_t root) {
   }
   std::vector<ByteSet>& sets = missing_by_pair_;
   auto set_of = [&](uint32_t pair) -> const ByteSet& {
-    if (index_of_[pair] != 0) return sets[index_of_[pair] - 1];
-    if (verdicts_[pair] == kAbsorbs) return kEmpty;
-    return except_known_[pair] == kExceptFound ? except_sets_.at(pair).bytes : kFull;
+    if (const uint32_t index = index_of_.get(pair); index != 0) return sets[index - 1];
+    if (verdicts_.get(pair) == kAbsorbs) return kEmpty;
+    return except_known_.get(pair) == kExceptFound ? except_sets_.at(pair).bytes : kFull;
   };
   // Sets flow from successors to the pairs before them, which were mostly
   // entered earlier: going backwards, a chain settles in one pass.
@@ -268,7 +269,7 @@ bool SliceAbsorption::explore(uint32_t root, bool collect_missing, size_t limit)
   pairs_.clear();
   missing_by_pair_.clear();
   auto enter = [&](uint32_t pair) {
-    index_of_[pair] = static_cast<uint32_t>(seen_.size()) + 1;
+    index_of_.set(pair, static_cast<uint32_t>(seen_.size()) + 1);
     seen_.push_back(pair);
     const uint32_t begin = static_cast<uint32_t>(pieces_.size());
     missing_ = {};
@@ -279,8 +280,8 @@ bool SliceAbsorption::explore(uint32_t root, bool collect_missing, size_t limit)
   // Pairs with a set already keep it; only those that absorb outright
   // are settled for a set (with none left out).
   auto decided = [&](uint32_t pair) {
-    if (!collect_missing) return verdicts_[pair] != kUnknown;
-    return verdicts_[pair] == kAbsorbs || except_known_[pair] != kExceptUnknown;
+    if (!collect_missing) return verdicts_.get(pair) != kUnknown;
+    return verdicts_.get(pair) == kAbsorbs || except_known_.get(pair) != kExceptUnknown;
   };
   enter(root);
   for (size_t i = 0; i < seen_.size() && seen_.size() <= limit; ++i) {
@@ -288,7 +289,7 @@ bool SliceAbsorption::explore(uint32_t root, bool collect_missing, size_t limit)
     for (uint32_t p = pairs_[i].pieces_begin; p < pairs_[i].pieces_end; ++p) {
       for (uint32_t k = pieces_[p].begin; k < pieces_[p].end; ++k) {
         const uint32_t next = successors_[k];
-        if (index_of_[next] == 0 && !decided(next)) enter(next);
+        if (index_of_.get(next) == 0 && !decided(next)) enter(next);
       }
     }
   }
@@ -296,7 +297,7 @@ bool SliceAbsorption::explore(uint32_t root, bool collect_missing, size_t limit)
 }
 
 void SliceAbsorption::forget() {
-  for (uint32_t pair : seen_) index_of_[pair] = 0;
+  for (uint32_t pair : seen_) index_of_.set(pair, 0);
   seen_.clear();
 }
 
@@ -305,8 +306,8 @@ bool SliceAbsorption::decide(uint32_t root) {
   // The greatest set closed under the rule: drop pairs with a piece whose
   // successors are all dropped (or refuse) until none is left to drop.
   auto refused = [&](uint32_t next) {
-    if (index_of_[next] == 0) return verdicts_[next] == kRefuses;
-    return pairs_[index_of_[next] - 1].refuses;
+    const uint32_t index = index_of_.get(next);
+    return index == 0 ? verdicts_.get(next) == kRefuses : pairs_[index - 1].refuses;
   };
   for (bool changed = !too_many; changed;) {
     changed = false;
@@ -324,9 +325,9 @@ bool SliceAbsorption::decide(uint32_t root) {
   // never wrong.
   const bool root_absorbs = !too_many && !pairs_[0].refuses;
   if (too_many) {
-    verdicts_[root] = kRefuses;
+    verdicts_.set(root, kRefuses);
   } else {
-    for (size_t i = 0; i < seen_.size(); ++i) verdicts_[seen_[i]] = pairs_[i].refuses ? kRefuses : kAbsorbs;
+    for (size_t i = 0; i < seen_.size(); ++i) verdicts_.set(seen_[i], pairs_[i].refuses ? kRefuses : kAbsorbs);
   }
   forget();
   return root_absorbs;

@@ -53,6 +53,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -125,10 +126,37 @@ class SliceAbsorption {
   // permutations).
   void callee_states(uint32_t state);
 
+  // A value for every pair, zero until set, stored a page at a time as
+  // pairs are set: a grammar of 10^5 states has millions of pairs, and
+  // the questions of a mask walk reach a few hundred of them (allocating
+  // and zeroing them all took milliseconds on the first question).
+  template <typename T>
+  class PairTable {
+   public:
+    void reset(size_t pairs) {
+      pages_.clear();
+      pages_.resize((pairs >> kPageBits) + 1);
+    }
+    T get(uint32_t pair) const {
+      const auto& page = pages_[pair >> kPageBits];
+      return page ? page[pair & kPageMask] : T{};
+    }
+    void set(uint32_t pair, T value) {
+      auto& page = pages_[pair >> kPageBits];
+      if (!page) page = std::make_unique<T[]>(size_t{1} << kPageBits);
+      page[pair & kPageMask] = value;
+    }
+
+   private:
+    static constexpr unsigned kPageBits = 12;
+    static constexpr uint32_t kPageMask = (uint32_t{1} << kPageBits) - 1;
+    std::vector<std::unique_ptr<T[]>> pages_;
+  };
+
   const automaton::Automaton& automaton_;
   // Pairs: (looped x states + state) x TextSlice::kStates + slice state.
-  std::vector<uint8_t> verdicts_;
-  std::vector<uint32_t> index_of_;  // position in seen_ + 1, 0 if not seen in this question
+  PairTable<uint8_t> verdicts_;
+  PairTable<uint32_t> index_of_;  // position in seen_ + 1, 0 if not seen in this question
   std::vector<uint32_t> seen_;
   std::vector<Pair> pairs_;  // by position in seen_
   std::vector<Piece> pieces_;
@@ -152,7 +180,7 @@ class SliceAbsorption {
   // set was found (a walk asks for every stack of every configuration it
   // meets, so the common answer, none, is one load), and the sets found.
   static constexpr uint8_t kExceptUnknown = 0, kExceptNone = 1, kExceptFound = 2;
-  std::vector<uint8_t> except_known_;
+  PairTable<uint8_t> except_known_;
   std::unordered_map<uint32_t, Except> except_sets_;
   void set_except(uint32_t pair, const Except* found);
 };
