@@ -59,7 +59,7 @@ void SliceAbsorption::callee_states(uint32_t state) {
   for (uint32_t k = st.call_begin; k < st.call_end; ++k) {
     const uint32_t rule = automaton_.call_edges[k].rule;
     const automaton::RuleInfo& info = automaton_.rules[rule];
-    if (info.loop || info.set || calls_out_[rule]) continue;
+    if (info.loop || info.set) continue;
     if (!automaton_.states[info.entry].consumes()) continue;
     if (std::find(callees_.begin(), callees_.end(), info.entry) == callees_.end()) callees_.push_back(info.entry);
   }
@@ -146,16 +146,11 @@ bool SliceAbsorption::add_pieces(uint32_t pair, bool collect_missing) {
 }
 
 void SliceAbsorption::size_tables() {
-  // Sized on first use: most grammars' masks never ask.
-  const size_t states = automaton_.states.size();
-  const size_t pairs = 2 * states * TextSlice::kStates;
+  const size_t pairs = 2 * automaton_.states.size() * TextSlice::kStates;
   verdicts_.reset(pairs);
   index_of_.reset(pairs);
   except_known_.reset(pairs);
-  calls_out_.assign(automaton_.rules.size(), 0);
-  for (const automaton::State& st : automaton_.states) {
-    if (st.call_begin != st.call_end) calls_out_[st.rule] = 1;
-  }
+  sized_ = true;
 }
 
 uint32_t SliceAbsorption::pair_of(uint32_t state, uint8_t slice_state, bool looped) const {
@@ -164,7 +159,7 @@ uint32_t SliceAbsorption::pair_of(uint32_t state, uint8_t slice_state, bool loop
 }
 
 bool SliceAbsorption::absorbs(uint32_t state, uint8_t slice_state, bool looped) {
-  if (calls_out_.empty()) size_tables();
+  if (!sized_) size_tables();
   const uint32_t root = pair_of(state, slice_state, looped);
   if (verdicts_.get(root) != kUnknown) return verdicts_.get(root) == kAbsorbs;
   return decide(root);
@@ -320,12 +315,14 @@ bool SliceAbsorption::decide(uint32_t root) {
       }
     }
   }
-  // Past the bound the answer is no, for the root only (the others stay
-  // undecided): a walk that does not take the slice as a block is slower,
-  // never wrong.
+  // Past the bound the answer is no, for every pair met: a walk that does
+  // not take the slice as a block is slower, never wrong.
   const bool root_absorbs = !too_many && !pairs_[0].refuses;
   if (too_many) {
-    verdicts_.set(root, kRefuses);
+    // Asked in turn, each pair met would explore most of the same region
+    // again (a complement's DFA spelled one rule per state reaches
+    // thousands of pairs through its calls).
+    for (uint32_t pair : seen_) verdicts_.set(pair, kRefuses);
   } else {
     for (size_t i = 0; i < seen_.size(); ++i) verdicts_.set(seen_[i], pairs_[i].refuses ? kRefuses : kAbsorbs);
   }

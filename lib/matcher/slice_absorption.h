@@ -4,13 +4,15 @@
 // byte without returning below the frame, so a mask walk accepts all of
 // them at once and walks only the rest.
 //
-// Calls into rules that call nothing themselves are followed (a string body
-// that ends in a shared rule, "[^a] tail", goes on in the tail's frame);
-// returns never are: a path that would have to return is not counted,
-// which can only make the answer no where yes was right, never the
-// reverse. Rules that call others are not entered, so that a question
-// explores one small region: a chain of rules (a DFA spelled one rule per
-// state) would otherwise have every question explore all of it.
+// Calls are followed (a string body that ends in a shared rule, "[^a]
+// tail", goes on in the tail's frame; a DFA spelled one rule per state, as
+// a pattern's complement is, goes from rule to rule); returns never are: a
+// path that would have to return is not counted, which can only make the
+// answer no where yes was right, never the reverse. Counter loops and
+// permutations are not entered: what they take depends on their counts.
+// A question that reaches more than kMaxPairs pairs answers no for every
+// pair it met, so that a large region is explored once, not once per
+// state asked about.
 //
 // A pair (state, slice state) absorbs when every byte the slice allows
 // next has an edge, and for each such byte some edge target absorbs at the
@@ -122,8 +124,7 @@ class SliceAbsorption {
   uint32_t pair_of(uint32_t state, uint8_t slice_state, bool looped) const;
   void size_tables();
   // callees_ = the entries, with byte edges, of the rules `state` calls
-  // that call nothing themselves (and are not counter loops or
-  // permutations).
+  // (but counter loops and permutations).
   void callee_states(uint32_t state);
 
   // A value for every pair, zero until set, stored a page at a time as
@@ -173,7 +174,7 @@ class SliceAbsorption {
   std::vector<uint32_t> active_;
   std::vector<Edge> edges_;
   std::vector<uint32_t> callees_;
-  std::vector<uint8_t> calls_out_;  // by rule: some state of it has a call edge
+  bool sized_ = false;  // size_tables() runs on the first question: most grammars' masks never ask
   ByteSet missing_{};                     // add_pieces's, for one pair
   std::vector<ByteSet> missing_by_pair_;  // by position in seen_, see explore()
   // absorbs_except's answers by pair: whether one is known and whether a
