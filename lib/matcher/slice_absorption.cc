@@ -297,14 +297,22 @@ void SliceAbsorption::forget() {
 }
 
 bool SliceAbsorption::decide(uint32_t root) {
-  const bool too_many = !explore(root, false, kMaxPairs);
+  // Past the bound, the pairs met but not explored count as refusing:
+  // the set found is then smaller than the true one, never larger, so
+  // its verdicts hold (a slice a walk could have taken as a block is only
+  // walked), and every pair met is decided at once, so that a large
+  // region (a complement's DFA, thousands of pairs through its calls) is
+  // explored once, not once per state asked about, while the states in it
+  // that take the slice on their own (its "any other text" state) still
+  // do.
+  explore(root, false, kMaxPairs);
   // The greatest set closed under the rule: drop pairs with a piece whose
   // successors are all dropped (or refuse) until none is left to drop.
   auto refused = [&](uint32_t next) {
     const uint32_t index = index_of_.get(next);
-    return index == 0 ? verdicts_.get(next) == kRefuses : pairs_[index - 1].refuses;
+    return index == 0 ? verdicts_.get(next) != kAbsorbs : pairs_[index - 1].refuses;
   };
-  for (bool changed = !too_many; changed;) {
+  for (bool changed = true; changed;) {
     changed = false;
     for (Pair& pair : pairs_) {
       if (pair.refuses) continue;
@@ -315,17 +323,8 @@ bool SliceAbsorption::decide(uint32_t root) {
       }
     }
   }
-  // Past the bound the answer is no, for every pair met: a walk that does
-  // not take the slice as a block is slower, never wrong.
-  const bool root_absorbs = !too_many && !pairs_[0].refuses;
-  if (too_many) {
-    // Asked in turn, each pair met would explore most of the same region
-    // again (a complement's DFA spelled one rule per state reaches
-    // thousands of pairs through its calls).
-    for (uint32_t pair : seen_) verdicts_.set(pair, kRefuses);
-  } else {
-    for (size_t i = 0; i < seen_.size(); ++i) verdicts_.set(seen_[i], pairs_[i].refuses ? kRefuses : kAbsorbs);
-  }
+  const bool root_absorbs = !pairs_[0].refuses;
+  for (size_t i = 0; i < seen_.size(); ++i) verdicts_.set(seen_[i], pairs_[i].refuses ? kRefuses : kAbsorbs);
   forget();
   return root_absorbs;
 }

@@ -10,9 +10,8 @@
 // path that would have to return is not counted, which can only make the
 // answer no where yes was right, never the reverse. Counter loops and
 // permutations are not entered: what they take depends on their counts.
-// A question that reaches more than kMaxPairs pairs answers no for every
-// pair it met, so that a large region is explored once, not once per
-// state asked about.
+// A question that reaches more than kMaxPairs pairs decides the pairs it
+// met as if those it did not explore refused (see decide()).
 //
 // A pair (state, slice state) absorbs when every byte the slice allows
 // next has an edge, and for each such byte some edge target absorbs at the
@@ -78,7 +77,7 @@ class SliceAbsorption {
 
  private:
   static constexpr uint8_t kUnknown = 0, kAbsorbs = 1, kRefuses = 2;
-  // Pairs one question may explore; past it the answer is no.
+  // Pairs one question may explore.
   static constexpr size_t kMaxPairs = size_t{1} << 13;
   // Bytes a pair may take on from a successor rather than leave out the
   // few bytes that lead there.
