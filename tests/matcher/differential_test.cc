@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "automaton/automaton.h"
@@ -264,22 +265,32 @@ TEST_CASE("string bodies: masks with the text slice equal the reference", "[matc
   }
 }
 
+namespace {
+
+// The automaton of a string_body_grammars() entry and its state after the
+// opening quote.
+std::pair<automaton::Automaton, uint32_t> string_body_automaton(const Grammar& grammar) {
+  CompileOptions options;
+  options.unroll_state_limit = 64;
+  auto a = automaton::build_automaton(grammar, options);
+  REQUIRE(a.ok());
+  const automaton::State& entry = a->states[a->rules[a->root].entry];
+  REQUIRE(entry.byte_end - entry.byte_begin == 1);
+  const uint32_t body = a->byte_edges[entry.byte_begin].target;
+  return {std::move(a.value()), body};
+}
+
+}  // namespace
+
 TEST_CASE("slice absorption: which string bodies take all raw text", "[matcher][slice]") {
-  // The state after the opening quote of each string_body_grammars() entry.
   std::vector<Grammar> grammars = string_body_grammars();
   const std::vector<bool> expected = {true, true, false, false, false, false, false, true, true,
                                       true, false, false, false, false, false, false, true, false};
   REQUIRE(grammars.size() == expected.size());
   for (size_t i = 0; i < grammars.size(); ++i) {
     INFO("grammar " << i << ":\n" << grammars[i].to_string());
-    CompileOptions options;
-    options.unroll_state_limit = 64;
-    auto a = automaton::build_automaton(grammars[i], options);
-    REQUIRE(a.ok());
-    const automaton::State& entry = a->states[a->rules[a->root].entry];
-    REQUIRE(entry.byte_end - entry.byte_begin == 1);
-    const uint32_t body = a->byte_edges[entry.byte_begin].target;
-    matcher::SliceAbsorption absorption(a.value());
+    const auto [a, body] = string_body_automaton(grammars[i]);
+    matcher::SliceAbsorption absorption(a);
     REQUIRE(absorption.absorbs(body, 0) == expected[i]);
     // Asked again, from the memo: the same answer.
     REQUIRE(absorption.absorbs(body, 0) == expected[i]);
@@ -290,8 +301,8 @@ TEST_CASE("slice absorption: which string bodies take all raw text", "[matcher][
 }
 
 TEST_CASE("slice absorption: the bytes a string body needs left out", "[matcher][slice]") {
-  // absorbs_except at the state after the opening quote of each
-  // string_body_grammars() entry: the bytes of its set, or null for none.
+  // absorbs_except at the state after the opening quote: the bytes of its
+  // set, or null for none.
   using Bytes = std::optional<std::vector<unsigned>>;
   const std::vector<Bytes> expected = {
       Bytes{std::vector<unsigned>{}},  // any string
@@ -317,14 +328,8 @@ TEST_CASE("slice absorption: the bytes a string body needs left out", "[matcher]
   REQUIRE(grammars.size() == expected.size());
   for (size_t i = 0; i < grammars.size(); ++i) {
     INFO("grammar " << i << ":\n" << grammars[i].to_string());
-    CompileOptions options;
-    options.unroll_state_limit = 64;
-    auto a = automaton::build_automaton(grammars[i], options);
-    REQUIRE(a.ok());
-    const automaton::State& entry = a->states[a->rules[a->root].entry];
-    REQUIRE(entry.byte_end - entry.byte_begin == 1);
-    const uint32_t body = a->byte_edges[entry.byte_begin].target;
-    matcher::SliceAbsorption absorption(a.value());
+    const auto [a, body] = string_body_automaton(grammars[i]);
+    matcher::SliceAbsorption absorption(a);
     const matcher::SliceAbsorption::Except* found = absorption.absorbs_except(body, 0);
     Bytes got;
     if (found) {
