@@ -220,6 +220,10 @@ void SliceAbsorption::widen(uint32_t root) {
     if (verdicts_.get(pair) == kAbsorbs) return kEmpty;
     return except_known_.get(pair) == kExceptFound ? except_sets_.at(pair).bytes : kFull;
   };
+  std::vector<ByteSet> piece_bytes(pieces_.size());
+  for (size_t p = 0; p < pieces_.size(); ++p) {
+    for (unsigned b = pieces_[p].lo; b <= pieces_[p].hi; ++b) piece_bytes[p][b >> 6] |= uint64_t{1} << (b & 63);
+  }
   // Sets flow from successors to the pairs before them, which were mostly
   // entered earlier: going backwards, a chain settles in one pass.
   bool settled = false;
@@ -228,8 +232,7 @@ void SliceAbsorption::widen(uint32_t root) {
     for (size_t i = pairs_.size(); i-- > 0;) {
       for (uint32_t p = pairs_[i].pieces_begin; p < pairs_[i].pieces_end; ++p) {
         const Piece& piece = pieces_[p];
-        ByteSet own{};
-        for (unsigned b = piece.lo; b <= piece.hi; ++b) own[b >> 6] |= uint64_t{1} << (b & 63);
+        const ByteSet& own = piece_bytes[p];
         const int own_left = count_outside(own, sets[i]);
         if (own_left == 0) continue;
         const ByteSet* best = nullptr;

@@ -188,18 +188,19 @@ size_t TokenWalker::absorbed_bytes(Stepper& stepper, uint32_t config, uint8_t sl
   return bytes == kAbsorbedAll ? kAllBytes : bytes;
 }
 
-size_t TokenWalker::absorbed_bytes(Stepper& stepper, const Config& start) {
+uint32_t TokenWalker::intern_start(const Config& start) {
   if (memo_full()) clear_memo();
   Config sorted = start;
   std::sort(sorted.nodes.begin(), sorted.nodes.end());
-  return absorbed_bytes(stepper, intern(sorted), 0);
+  return intern(sorted);
+}
+
+size_t TokenWalker::absorbed_bytes(Stepper& stepper, const Config& start) {
+  return absorbed_bytes(stepper, intern_start(start), 0);
 }
 
 bool TokenWalker::absorbs_except(Stepper& stepper, const Config& start) {
-  if (memo_full()) clear_memo();
-  Config sorted = start;
-  std::sort(sorted.nodes.begin(), sorted.nodes.end());
-  return absorption(stepper, intern(sorted), 0, true).except_bits != kNoneExcepted;
+  return absorption(stepper, intern_start(start), 0, true).except_bits != kNoneExcepted;
 }
 
 bool TokenWalker::classify_all(Stepper& stepper, const Config& start, std::vector<TokenId>& accepted,
@@ -224,11 +225,8 @@ bool TokenWalker::classify(Stepper& stepper, const Config& start, std::vector<To
   const auto& ids = trie.token_ids();
   const auto& rest = slice.rest_nodes();
   const auto& rest_end = slice.rest_end();
-  if (memo_full()) clear_memo();
   level(vocabulary_.max_token_bytes() + 1);
-  Config sorted = start;
-  std::sort(sorted.nodes.begin(), sorted.nodes.end());
-  level_config_[0] = intern(sorted);
+  level_config_[0] = intern_start(start);
   level_uncertain_[0] = start.popped;
   level_pops_[0] = start.popped ? kManyPops : kNoPop;
   const uint32_t n = static_cast<uint32_t>(nodes.size());
@@ -369,11 +367,8 @@ bool TokenWalker::walk_list(Stepper& stepper, const Config& from, const std::vec
   const vocab::TokenTrie& trie = vocabulary_.trie();
   const auto& nodes = trie.nodes();
   if (list.empty()) return true;
-  if (memo_full()) clear_memo();
   level(vocabulary_.max_token_bytes() + 1);
-  Config sorted = from;
-  std::sort(sorted.nodes.begin(), sorted.nodes.end());
-  const uint32_t from_id = intern(sorted);
+  const uint32_t from_id = intern_start(from);
   level_config_[0] = from_id;
   level_uncertain_[0] = from.popped;
   level_pops_[0] = from.popped ? kManyPops : kNoPop;

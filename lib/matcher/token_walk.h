@@ -152,6 +152,9 @@ class TokenWalker {
     return pops != kNoPop || depth >= kManyPops ? kManyPops : static_cast<uint8_t>(depth);
   }
   void level(size_t depth);
+  // The memo's id for a walk's start (nodes in any order), after dropping
+  // the memo if it is full.
+  uint32_t intern_start(const Config& start);
   // For how many more bytes some stack of configuration `config` takes
   // every string of the text slice that continues from UTF-8 state
   // slice_state.
